@@ -1,0 +1,3 @@
+"""entra-profiles: declarative Microsoft Entra app-only sign-in."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from entra_profiles.cli import main
+
+main()

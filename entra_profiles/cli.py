@@ -1,0 +1,93 @@
+"""The command line: a thin shell over functions that return values. Only this module exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from entra_profiles import __version__
+from entra_profiles.cli_lazy import LazyGroup
+from entra_profiles.errors import EntraProfilesError, ExitCode
+from entra_profiles.output import err
+
+COMMANDS = {
+    "validate": (
+        "entra_profiles.commands.validate:validate",
+        "Check the profiles file and report every problem.",
+    ),
+    "list": ("entra_profiles.commands.listing:list_profiles", "List the selected profiles."),
+    "schema": ("entra_profiles.commands.schema:schema", "Print the JSON Schema of profiles files."),
+    "sandbox": (
+        "entra_profiles.sandbox.cli:sandbox",
+        "Run the local Entra emulator (token service, Key Vault, Graph).",
+    ),
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Targets: a profile name, a group, tag:NAME, a glob such as 'contoso-*', or all.
+Exit codes: 0 ok, 1 problems found or a profile failed, 2 usage error,
+            3 unexpected error (a bug), 130 interrupted.
+\b
+Examples:
+  entra-profiles validate
+  entra-profiles list tag:prod""",
+)
+@click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Profiles file (default: $ENTRA_PROFILES_FILE or ./profiles.yaml).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(__version__, "--version", prog_name="entra-profiles")
+def cli(file: Path | None, debug: bool) -> None:
+    """Declarative Microsoft Entra app-only sign-in.
+
+    Describe each connection once in a YAML file (tenant, app, credential, cloud);
+    validate it, connect, and export what other tools need.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: map every outcome to a documented exit code, never a traceback by accident."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or bool(os.environ.get("ENTRA_PROFILES_DEBUG"))
+    try:
+        cli.main(args=args, prog_name="entra-profiles", standalone_mode=False)
+        code = ExitCode.OK
+    except EntraProfilesError as exc:
+        err(f"error: {exc.format()}" if not hasattr(exc, "problems") else exc.format())
+        code = exc.exit_code
+    except click.exceptions.Exit as exc:
+        code = ExitCode(exc.exit_code) if exc.exit_code in ExitCode._value2member_map_ else ExitCode.PROBLEMS
+    except click.ClickException as exc:
+        exc.show()
+        code = ExitCode.USAGE
+    except click.exceptions.Abort:
+        err("interrupted")
+        code = ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
+        err("interrupted")
+        code = ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head): not an error of ours
+        code = ExitCode.OK
+    except Exception as exc:
+        if debug:
+            err(traceback.format_exc())
+        err(f"entra-profiles: unexpected error: {type(exc).__name__}: {exc}")
+        err("This is a bug. Run again with --debug to see the traceback, and report it.")
+        code = ExitCode.BUG
+    sys.stdout.flush()
+    sys.exit(int(code))

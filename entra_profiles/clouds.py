@@ -1,0 +1,90 @@
+"""Clouds: the four built-in national clouds and custom ones declared in a profiles file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from entra_profiles.config.models import CustomCloud
+
+
+@dataclass(frozen=True)
+class Cloud:
+    name: str
+    authority_host: str  # https://login.microsoftonline.com
+    graph_endpoint: str  # https://graph.microsoft.com
+    keyvault_suffix: str  # vault.azure.net
+    ca_bundle: str | None = None  # absolute path; None: the system trust store
+    managed_identity_endpoint: str | None = None
+    custom: bool = False
+
+    @property
+    def graph_scope(self) -> str:
+        return f"{self.graph_endpoint}/.default"
+
+    @property
+    def keyvault_resource(self) -> str:
+        return f"https://{self.keyvault_suffix}"
+
+    @property
+    def keyvault_scope(self) -> str:
+        return f"{self.keyvault_resource}/.default"
+
+
+BUILTIN: dict[str, Cloud] = {
+    c.name: c
+    for c in (
+        Cloud("Global", "https://login.microsoftonline.com", "https://graph.microsoft.com", "vault.azure.net"),
+        Cloud(
+            "USGov",
+            "https://login.microsoftonline.us",
+            "https://graph.microsoft.us",
+            "vault.usgovcloudapi.net",
+        ),
+        Cloud(
+            "USGovDoD",
+            "https://login.microsoftonline.us",
+            "https://dod-graph.microsoft.us",
+            "vault.usgovcloudapi.net",
+        ),
+        Cloud(
+            "China",
+            "https://login.chinacloudapi.cn",
+            "https://microsoftgraph.chinacloudapi.cn",
+            "vault.azure.cn",
+        ),
+    )
+}
+
+# Names people bring from az CLI, Connect-MgGraph and Terraform, to suggest ours.
+ALIASES = {
+    "azurecloud": "Global",
+    "public": "Global",
+    "azurepubliccloud": "Global",
+    "azureusgovernment": "USGov",
+    "usgovernment": "USGov",
+    "azurechinacloud": "China",
+    "azurechina": "China",
+    "usgovernmentl4": "USGov",
+    "usgovernmentl5": "USGovDoD",
+    "dod": "USGovDoD",
+}
+
+
+def custom_cloud(name: str, spec: CustomCloud, ca_bundle: str | None) -> Cloud:
+    return Cloud(
+        name=name,
+        authority_host=spec.authority_host,
+        graph_endpoint=spec.graph_endpoint,
+        keyvault_suffix=spec.keyvault_suffix,
+        ca_bundle=ca_bundle,
+        managed_identity_endpoint=spec.managed_identity_endpoint,
+        custom=True,
+    )
+
+
+def suggest(name: str, known: list[str]) -> str | None:
+    """The cloud a person probably meant by an unknown name."""
+    lowered = {k.lower(): k for k in known}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    return ALIASES.get(name.lower().replace(" ", "").replace("-", ""))

@@ -1,0 +1,52 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from entra_profiles.config.loader import ProfileSet, default_file, load_profiles
+from entra_profiles.config.select import select
+from entra_profiles.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def file_option(func: F) -> F:
+    """`-f/--file`, accepted before or after the command name."""
+    return click.option(
+        "-f",
+        "--file",
+        "file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Profiles file (default: $ENTRA_PROFILES_FILE or ./profiles.yaml).",
+    )(func)
+
+
+def targets_argument(func: F) -> F:
+    return click.argument("targets", nargs=-1, metavar="[TARGET]...")(func)
+
+
+def profiles_file(ctx: click.Context, file: Path | None) -> Path:
+    if file is not None:
+        return file
+    root = ctx.find_root().params.get("file")
+    return root if isinstance(root, Path) else default_file()
+
+
+def load_selected(
+    ctx: click.Context, file: Path | None, targets: tuple[str, ...], *, strict: bool = True
+) -> tuple[ProfileSet, list[str]]:
+    """Load the file and select targets; with `strict`, any problem of the selection is an error."""
+    ps = load_profiles(profiles_file(ctx, file))
+    if any(not p.owners for p in ps.problems):
+        raise ConfigError([p for p in ps.problems])  # a broken file: nothing can be selected safely
+    names = select(ps, targets)
+    problems = ps.problems_for(names)
+    if strict and problems:
+        raise ConfigError(problems)
+    return ps, names

@@ -1,0 +1,59 @@
+"""`list`: the selected profiles, one line each (or JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from entra_profiles.commands.common import file_option, load_selected, targets_argument
+from entra_profiles.config.models import ManagedIdentity, Profile
+from entra_profiles.output import out, table
+
+
+def identity(p: Profile) -> str:
+    """The client id, or which managed identity."""
+    c = p.credential
+    if isinstance(c, ManagedIdentity):
+        return c.client_id or c.object_id or c.resource_id or "(system-assigned)"
+    return p.client_id or ""
+
+
+def summary(name: str, p: Profile) -> dict[str, Any]:
+    return {
+        "name": name,
+        "tenant": p.tenant,
+        "client_id": identity(p),
+        "credential": p.credential.type,
+        "cloud": p.cloud,
+        "tags": list(p.tags),
+        "description": p.description,
+    }
+
+
+@click.command(
+    name="list",
+    epilog="""\b
+Examples:
+  entra-profiles list
+  entra-profiles list tag:prod --format json""",
+)
+@targets_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@file_option
+@click.pass_context
+def list_profiles(ctx: click.Context, targets: tuple[str, ...], fmt: str, file: Path | None) -> None:
+    """List the selected profiles: name, tenant, client id, credential type, cloud, tags."""
+    ps, names = load_selected(ctx, file, targets)
+    rows = [summary(n, ps.profiles[n]) for n in names]
+    if fmt == "json":
+        out(json.dumps({"profiles": rows}, indent=2))
+        return
+    out(
+        table(
+            [[r["name"], r["tenant"], r["client_id"], r["credential"], r["cloud"], ",".join(r["tags"])] for r in rows],
+            ["NAME", "TENANT", "CLIENT ID", "CREDENTIAL", "CLOUD", "TAGS"],
+        )
+    )

@@ -1,0 +1,81 @@
+"""Value types of the profile format: GUIDs, tenants, thumbprints, URLs, names.
+
+A value that is a deferred reference (Key Vault) passes the format check now; its resolved value is
+checked when it is resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from entra_profiles.references.syntax import is_deferred
+
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+# Marks that Windows' certificate dialog and web pages slip into copied thumbprints.
+INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"))
+MULTI_TENANT = {"common", "organizations", "consumers"}
+
+
+def check_guid(value: str) -> str:
+    if is_deferred(value):
+        return value
+    if not GUID_RE.match(value):
+        raise ValueError(f"'{value}' is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+    return value.lower()
+
+
+def check_tenant(value: str) -> str:
+    if is_deferred(value):
+        return value
+    if value.lower() in MULTI_TENANT:
+        raise ValueError(f"'{value}' cannot be used for app-only sign-in; give the tenant's id or domain")
+    if GUID_RE.match(value):
+        return value.lower()
+    if DOMAIN_RE.match(value):
+        return value.lower()
+    raise ValueError(f"'{value}' is neither a tenant id (GUID) nor a domain name")
+
+
+def normalize_thumbprint(value: str) -> str:
+    """Thumbprints as people paste them: spaces, colons, lower case, invisible marks."""
+    if is_deferred(value):
+        return value
+    cleaned = value.translate(INVISIBLE).replace(":", "").replace("-", "")
+    cleaned = "".join(cleaned.split()).upper()
+    if len(cleaned) not in (40, 64) or not re.fullmatch(r"[0-9A-F]+", cleaned):
+        bad = sorted({c for c in cleaned if c not in "0123456789ABCDEF"})
+        detail = f"contains {', '.join(repr(c) for c in bad)}" if bad else f"has {len(cleaned)}"
+        raise ValueError(
+            f"a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits; this one {detail}"
+            + (" digits" if not bad else "")
+            + " after removing spaces, colons and invisible marks"
+        )
+    return cleaned
+
+
+def check_https_url(value: str) -> str:
+    if is_deferred(value):
+        return value
+    if not re.match(r"^https://[^\s/?#]+(?:/[^\s?#]*)?$", value):
+        raise ValueError(f"'{value}' is not an https:// URL")
+    return value.rstrip("/")
+
+
+def check_dns_suffix(value: str) -> str:
+    v = value.lstrip(".")
+    if not DOMAIN_RE.match(v):
+        raise ValueError(f"'{value}' is not a DNS suffix such as vault.azure.net")
+    return v.lower()
+
+
+Guid = Annotated[str, AfterValidator(check_guid)]
+Tenant = Annotated[str, AfterValidator(check_tenant)]
+Thumbprint = Annotated[str, AfterValidator(normalize_thumbprint)]
+HttpsUrl = Annotated[str, AfterValidator(check_https_url)]
+DnsSuffix = Annotated[str, AfterValidator(check_dns_suffix)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]

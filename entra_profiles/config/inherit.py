@@ -1,0 +1,92 @@
+"""Inheritance: defaults < extends chain (furthest ancestor first) < the profile itself.
+
+Mappings merge deeply, except that a mapping with a different `type` replaces the one below;
+lists and scalars replace. Merged mappings keep the positions of the values
+they took, so errors still point at the line where each value was written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
+
+
+def merge(base: LocatedMap, overlay: LocatedMap) -> LocatedMap:
+    """A new mapping: `overlay` over `base`, recursively for nested mappings."""
+    out = LocatedMap(overlay.pos)
+    for source in (base, overlay):
+        for key, value in source.items():
+            current = out.get(key)
+            if isinstance(current, LocatedMap) and isinstance(value, LocatedMap) and _same_kind(current, value):
+                value = merge(current, value)
+            out.put(key, value, source.key_pos[key], source.value_pos[key])
+    return out
+
+
+def _same_kind(base: LocatedMap, overlay: LocatedMap) -> bool:
+    """A mapping with another `type` (a credential of another kind) replaces, not merges."""
+    return "type" not in overlay or base.get("type", overlay["type"]) == overlay["type"]
+
+
+@dataclass(frozen=True)
+class ChainError:
+    pos: Pos
+    message: str
+    hint: str | None = None
+
+
+def extends_chain(
+    name: str, profiles: dict[str, LocatedMap], templates: dict[str, LocatedMap]
+) -> tuple[list[LocatedMap], ChainError | None]:
+    """The layers profile `name` inherits, in merge order (furthest ancestor first), or the error
+    that breaks the chain. `extends` names one template or profile, or a list merged left to right."""
+    try:
+        return _layers(name, profiles[name], (name,), profiles, templates), None
+    except _Broken as exc:
+        return [], exc.error
+
+
+class _Broken(Exception):
+    def __init__(self, error: ChainError) -> None:
+        self.error = error
+
+
+def _layers(
+    label: str,
+    node: LocatedMap,
+    stack: tuple[str, ...],
+    profiles: dict[str, LocatedMap],
+    templates: dict[str, LocatedMap],
+) -> list[LocatedMap]:
+    target = node.get("extends")
+    if target is None:
+        return []
+    pos = node.value_pos["extends"]
+    if isinstance(target, str):
+        targets, positions = [target], [pos]
+    elif isinstance(target, LocatedList) and all(isinstance(t, str) for t in target):
+        targets, positions = list(target), list(target.item_pos)
+    else:
+        raise _Broken(ChainError(pos, "extends takes the name of a template or profile, or a list of names"))
+    out: list[LocatedMap] = []
+    for parent_name, parent_pos in zip(targets, positions, strict=True):
+        if parent_name in templates:
+            parent, parent_label = templates[parent_name], f"template:{parent_name}"
+        elif parent_name in profiles:
+            parent, parent_label = profiles[parent_name], parent_name
+        else:
+            close = difflib.get_close_matches(parent_name, [*templates, *profiles], n=3)
+            hint = (
+                f"did you mean {', '.join(repr(c) for c in close)}?"
+                if close
+                else "name a template (under templates:) or another profile"
+            )
+            raise _Broken(ChainError(parent_pos, f"extends unknown template or profile '{parent_name}'", hint))
+        if parent_label in stack:
+            cycle = " → ".join([*stack, parent_label])
+            raise _Broken(ChainError(parent_pos, f"extends cycle: {cycle}", "remove one extends of the cycle"))
+        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates)
+        out.append(parent)
+    return out

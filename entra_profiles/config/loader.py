@@ -1,0 +1,249 @@
+"""Load a profiles file: YAML with positions, references, inheritance, validation, all problems at once."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from entra_profiles import clouds as cloudmod
+from entra_profiles.config.inherit import extends_chain, merge
+from entra_profiles.config.models import CustomCloud, Profile, ProfileFile
+from entra_profiles.config.partial import PartialProfile
+from entra_profiles.config.problems import problems_from
+from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, YamlError, load_yaml
+from entra_profiles.errors import ConfigError, Location, Problem, UsageError
+from entra_profiles.redact import REDACTOR
+from entra_profiles.references.local import resolve_tree
+
+RESERVED_NAMES = {"all"}
+
+
+@dataclass
+class ProfileSet:
+    """A loaded file: the valid profiles, every name written, and every problem found."""
+
+    file: Path
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # every profile written, valid or not, in order
+    tags: dict[str, list[str]] = field(default_factory=dict)  # name -> tags after inheritance
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    clouds: dict[str, cloudmod.Cloud] = field(default_factory=dict)  # custom clouds
+    problems: list[Problem] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # field path -> where its value came from
+
+    def problems_for(self, names: list[str]) -> list[Problem]:
+        """File-level problems plus those of the named profiles."""
+        wanted = set(names)
+        return [p for p in self.problems if not p.owners or p.owners & wanted]
+
+    def cloud(self, name: str) -> cloudmod.Cloud:
+        return self.clouds.get(name) or cloudmod.BUILTIN[name]
+
+
+def default_file(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env.get("ENTRA_PROFILES_FILE") or "profiles.yaml")
+
+
+def load_profiles(path: Path, environ: Mapping[str, str] | None = None) -> ProfileSet:
+    """Read and check a profiles file. Problems are collected in the result, not raised, except
+    when the file cannot be read or parsed at all (ConfigError / UsageError)."""
+    env = os.environ if environ is None else environ
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(
+            f"profiles file {path} not found",
+            hint="pass -f FILE, set ENTRA_PROFILES_FILE, or start from profiles.example.yaml",
+        ) from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise UsageError(f"cannot read profiles file {path}: {reason}") from None
+    file = str(path)
+    try:
+        tree = load_yaml(text, file)
+    except YamlError as exc:
+        raise ConfigError([exc.problem]) from None
+    if not isinstance(tree, LocatedMap):
+        raise ConfigError(
+            [Problem(Location(file, 1, 1), "a profiles file is a mapping with version: 1 and profiles:", None)]
+        )
+    return _Checker(path, tree, env).run()
+
+
+class _Checker:
+    def __init__(self, path: Path, tree: LocatedMap, env: Mapping[str, str]) -> None:
+        self.path = path
+        self.file = str(path)
+        self.tree = tree
+        self.env = env
+        self.out = ProfileSet(file=path)
+        self.problems: list[Problem] = []
+
+    def problem(self, pos: Pos, message: str, hint: str | None = None, owners: frozenset[str] = frozenset()) -> None:
+        self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint, owners))
+
+    def run(self) -> ProfileSet:
+        refs = resolve_tree(self.tree, self.path.parent, self.env, self.file)
+        self.problems += refs.problems
+        self.out.sources = refs.sources
+        REDACTOR.register_many(refs.secrets)
+        self.skip = refs.failed
+        self._top_level()
+        self._clouds()
+        profiles = self._mapping("profiles")
+        templates = self._mapping("templates")
+        defaults = self.tree.get("defaults")
+        defaults = defaults if isinstance(defaults, LocatedMap) else None
+        for section in (templates, profiles):
+            for name, body in section.items():
+                self._partial(body, frozenset({name}) if section is profiles else frozenset())
+        if defaults is not None:
+            self._partial(defaults, frozenset())
+        for name, body in profiles.items():
+            self.out.names.append(name)
+            self._profile(name, body, profiles, templates, defaults)
+        self._groups(profiles)
+        self.out.problems = _dedupe(self.problems)
+        return self.out
+
+    def _mapping(self, key: str) -> dict[str, LocatedMap]:
+        value = self.tree.get(key)
+        if not isinstance(value, LocatedMap):
+            return {}
+        return {k: v for k, v in value.items() if isinstance(v, LocatedMap)}
+
+    def _validate(self, model: Any, data: Any, tree: LocatedMap, owners: frozenset[str]) -> Any:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            self.problems += problems_from(exc, tree, model, self.file, owners, self.skip)
+            return None
+
+    def _top_level(self) -> None:
+        self._validate(ProfileFile, self.tree, self.tree, frozenset())
+        profiles = self.tree.get("profiles")
+        if "profiles" in self.tree and isinstance(profiles, LocatedMap):
+            for name in profiles:
+                if name in RESERVED_NAMES:
+                    self.problem(profiles.key_pos[name], f"'{name}' is reserved", "give the profile another name")
+                if not isinstance(profiles[name], LocatedMap):
+                    self.problem(profiles.value_pos[name], "a profile is a mapping", None, frozenset({name}))
+
+    def _partial(self, body: LocatedMap, owners: frozenset[str]) -> None:
+        # Check what is written where it is written (templates no profile uses are checked too).
+        try:
+            PartialProfile.model_validate(body)
+        except ValidationError as exc:
+            # A credential's type may be inherited: the merged profile is checked for it.
+            ignore = frozenset({"union_tag_not_found"})
+            self.problems += problems_from(exc, body, PartialProfile, self.file, owners, self.skip, ignore)
+
+    def _clouds(self) -> None:
+        for name, body in self._mapping("clouds").items():
+            if name in cloudmod.BUILTIN:
+                self.problem(body.pos, f"'{name}' is a built-in cloud", "give the custom cloud another name")
+                continue
+            try:
+                spec = CustomCloud.model_validate(body)
+            except ValidationError:
+                continue  # reported by the top-level check
+            ca = None
+            if spec.ca_bundle:
+                ca_path = (self.path.parent / Path(spec.ca_bundle).expanduser()).resolve()
+                if not ca_path.is_file():
+                    self.problem(
+                        body.value_pos["ca_bundle"],
+                        f"CA bundle {spec.ca_bundle} not found (looked for {ca_path})",
+                        "paths are relative to the profiles file",
+                    )
+                ca = str(ca_path)
+            self.out.clouds[name] = cloudmod.custom_cloud(name, spec, ca)
+
+    def _profile(
+        self,
+        name: str,
+        body: LocatedMap,
+        profiles: dict[str, LocatedMap],
+        templates: dict[str, LocatedMap],
+        defaults: LocatedMap | None,
+    ) -> None:
+        owners = frozenset({name})
+        chain, error = extends_chain(name, profiles, templates)
+        if error is not None:
+            self.problem(error.pos, error.message, error.hint, owners)
+            return
+        merged = LocatedMap(body.pos)
+        for layer in [*([defaults] if defaults is not None else []), *chain, body]:
+            merged = merge(merged, layer)
+        merged.pos = body.pos
+        tags = merged.get("tags")
+        self.out.tags[name] = [str(t) for t in tags] if isinstance(tags, LocatedList) else []
+        profile = self._validate(Profile, merged, merged, owners)
+        if profile is None:
+            return
+        if profile.cloud not in cloudmod.BUILTIN and profile.cloud not in self.out.clouds:
+            known = [*cloudmod.BUILTIN, *self.out.clouds]
+            guess = cloudmod.suggest(profile.cloud, known)
+            hint = f"did you mean '{guess}'? " if guess else ""
+            self.problem(
+                merged.value_pos["cloud"],
+                f"unknown cloud '{profile.cloud}'",
+                hint + "known clouds: " + ", ".join(known) + " (declare others under clouds:)",
+                owners,
+            )
+            return
+        self.out.profiles[name] = profile
+
+    def _groups(self, profiles: dict[str, LocatedMap]) -> None:
+        groups = self.tree.get("groups")
+        if not isinstance(groups, LocatedMap):
+            return
+        all_tags = {t for tags in self.out.tags.values() for t in tags}
+        for gname, members in groups.items():
+            if gname in profiles:
+                self.problem(groups.key_pos[gname], f"group '{gname}' has the name of a profile", "rename one")
+            if not isinstance(members, LocatedList):
+                continue
+            good = []
+            for i, member in enumerate(members):
+                pos = members.item_pos[i]
+                m = str(member)
+                if m.startswith("tag:"):
+                    if m[4:] not in all_tags:
+                        self.problem(pos, f"no profile has the tag '{m[4:]}'", _close(m[4:], all_tags, "tags"))
+                        continue
+                elif m not in profiles and m not in groups:
+                    self.problem(pos, f"unknown group member '{m}'", _close(m, [*profiles, *groups], "names"))
+                    continue
+                elif m == gname:
+                    self.problem(pos, f"group '{gname}' contains itself", "remove it")
+                    continue
+                good.append(m)
+            self.out.groups[gname] = good
+
+
+def _close(word: str, candidates: Any, what: str) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=3)
+    if close:
+        return "did you mean " + ", ".join(repr(c) for c in close) + "?"
+    return f"members are profile names, group names or tag:NAME; no similar {what} found"
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    merged: dict[tuple[Any, ...], Problem] = {}
+    for p in problems:
+        key = (p.where.line, p.where.col, p.where.path, p.message)
+        if key in merged:
+            old = merged[key]
+            owners = frozenset() if not old.owners or not p.owners else old.owners | p.owners
+            merged[key] = Problem(old.where, old.message, old.hint, owners)
+        else:
+            merged[key] = p
+    return sorted(merged.values(), key=lambda p: (p.where.line or 0, p.where.col or 0, p.where.path))

@@ -1,0 +1,143 @@
+"""The profile file format, version 1, as frozen pydantic models.
+
+`Profile` is a profile after inheritance (defaults < extends chain < itself). What a person writes
+under `defaults`, `templates` and `profiles` is a partial profile (see `partial.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from entra_profiles.config.fields import DnsSuffix, Guid, HttpsUrl, Name, Tenant, Thumbprint
+
+DEFAULT_AUDIENCE = "api://AzureADTokenExchange"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+class ClientSecret(Model):
+    """An app registration's client secret (its value, not its id)."""
+
+    type: Literal["client_secret"]
+    secret: SecretStr
+
+
+class Certificate(Model):
+    """A certificate: from a store by thumbprint or subject, from a file, or from Key Vault."""
+
+    type: Literal["certificate"]
+    thumbprint: Thumbprint | None = None
+    subject: str | None = None
+    path: str | None = None
+    keyvault: str | None = None
+    password: SecretStr | None = None
+    stores: list[str] | None = None
+    send_certificate_chain: bool = False
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> Certificate:
+        chosen = [k for k in ("thumbprint", "subject", "path", "keyvault") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            what = "none" if not chosen else " and ".join(chosen)
+            raise ValueError(f"a certificate needs exactly one of thumbprint, subject, path, keyvault; got {what}")
+        return self
+
+
+class ManagedIdentity(Model):
+    """System-assigned (no id) or user-assigned (one of client_id, object_id, resource_id)."""
+
+    type: Literal["managed_identity"]
+    client_id: Guid | None = None
+    object_id: Guid | None = None
+    resource_id: str | None = Field(default=None, pattern=r"^/subscriptions/[^/]+/")
+
+    @model_validator(mode="after")
+    def _at_most_one_id(self) -> ManagedIdentity:
+        chosen = [k for k in ("client_id", "object_id", "resource_id") if getattr(self, k) is not None]
+        if len(chosen) > 1:
+            raise ValueError(
+                f"a managed identity takes one of client_id, object_id, resource_id; got {' and '.join(chosen)}"
+            )
+        return self
+
+
+class WorkloadIdentity(Model):
+    """Workload identity federation: a CI's OIDC token exchanged for an Entra token."""
+
+    type: Literal["workload_identity"]
+    token_file: str | None = None
+    github: Literal[True] | None = None
+    azure_pipelines: Literal[True] | None = None
+    service_connection_id: str | None = None
+    audience: str = DEFAULT_AUDIENCE
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WorkloadIdentity:
+        chosen = [k for k in ("token_file", "github", "azure_pipelines") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            what = "none" if not chosen else " and ".join(chosen)
+            raise ValueError(
+                f"workload identity needs exactly one of token_file, github: true, azure_pipelines: true; got {what}"
+            )
+        return self
+
+
+Credential = Annotated[ClientSecret | Certificate | ManagedIdentity | WorkloadIdentity, Field(discriminator="type")]
+CREDENTIAL_TYPES: dict[str, type[Model]] = {
+    "client_secret": ClientSecret,
+    "certificate": Certificate,
+    "managed_identity": ManagedIdentity,
+    "workload_identity": WorkloadIdentity,
+}
+
+
+class Expect(Model):
+    """Checks on a connection (filled by a later issue; the key is reserved)."""
+
+    roles: list[str] | None = None
+
+
+class CustomCloud(Model):
+    """A cloud other than the built-in ones (Azure Stack, a private test environment)."""
+
+    authority_host: HttpsUrl
+    graph_endpoint: HttpsUrl
+    keyvault_suffix: DnsSuffix
+    ca_bundle: str | None = None
+    managed_identity_endpoint: str | None = Field(default=None, pattern=r"^https?://")
+
+
+class Profile(Model):
+    """One connection: a tenant, an app (or managed identity), a credential and a cloud."""
+
+    tenant: Tenant
+    client_id: Guid | None = None
+    cloud: str = "Global"
+    credential: Credential
+    scopes: list[str] | None = None
+    tags: list[Name] = []
+    extends: str | list[str] | None = None
+    description: str | None = None
+    expect: Expect | None = None
+    probe: bool = False
+
+    @model_validator(mode="after")
+    def _client_id_needed(self) -> Profile:
+        if self.client_id is None and not isinstance(self.credential, ManagedIdentity):
+            raise ValueError(f"client_id is required for a {self.credential.type} credential")
+        return self
+
+
+class ProfileFile(Model):
+    """The whole file as written (top level)."""
+
+    version: Literal[1]
+    defaults: dict[str, Any] = {}
+    templates: dict[Name, dict[str, Any]] = {}
+    clouds: dict[Name, CustomCloud] = {}
+    groups: dict[Name, list[str]] = {}
+    profiles: dict[Name, dict[str, Any]] = {}

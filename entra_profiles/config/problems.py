@@ -1,0 +1,168 @@
+"""Turn pydantic validation errors into Problems that point at the YAML that caused them."""
+
+from __future__ import annotations
+
+import difflib
+import types
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from entra_profiles.config.models import CREDENTIAL_TYPES
+from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
+from entra_profiles.errors import Location, Problem
+
+TYPE_WORDS = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def describe(value: Any) -> str:
+    """How a YAML value reads to a person: 'a list', 'the number 5', 'nothing (null)'."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return type(value).__name__
+
+
+def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the mapping at `loc` (for did-you-mean hints)."""
+    current: Any = model
+    i = 0
+    while i < len(loc):
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(str(loc[i]))
+        if field is None:
+            return []
+        current, i = _descend(field.annotation, loc, i + 1)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _descend(annotation: Any, loc: tuple[Any, ...], i: int) -> tuple[Any, int]:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)]
+        if len(models) > 1 and i < len(loc):  # discriminated union: next loc element is the tag
+            tag = str(loc[i])
+            for m in models:
+                if m.model_fields.get("type") and tag in str(m.model_fields["type"].annotation):
+                    return m, i + 1
+            return None, i
+        if len(members) == 1:
+            return _descend(members[0], loc, i)
+        return (models[0] if models else None), i
+    if origin is dict:
+        return _descend(get_args(annotation)[1], loc, i + 1)
+    if origin is list:
+        return _descend(get_args(annotation)[0], loc, i + 1)
+    if hasattr(annotation, "__metadata__"):  # Annotated
+        return _descend(get_args(annotation)[0], loc, i)
+    return annotation, i
+
+
+def locate(tree: LocatedMap, loc: tuple[Any, ...], *, at_key: bool) -> tuple[Pos, Any, bool]:
+    """Walk `loc` through the located tree: the position, the value there, whether it exists."""
+    node: Any = tree
+    pos = tree.pos
+    for n, part in enumerate(loc):
+        last = n == len(loc) - 1
+        if isinstance(node, LocatedMap) and isinstance(part, str) and part in node:
+            pos = node.key_pos[part] if (last and at_key) else node.value_pos[part]
+            node = node[part]
+        elif isinstance(node, LocatedList) and isinstance(part, int) and part < len(node):
+            pos = node.item_pos[part]
+            node = node[part]
+        elif isinstance(node, LocatedMap) and part in CREDENTIAL_TYPES and node.get("type") == part:
+            continue  # the discriminator tag pydantic puts in the location
+        else:
+            return Pos(pos.line, pos.col, join(pos.path, part)), None, False
+    return pos, node, True
+
+
+def problems_from(
+    exc: ValidationError,
+    tree: LocatedMap,
+    model: type[BaseModel],
+    file: str,
+    owners: frozenset[str] = frozenset(),
+    skip_paths: set[str] | None = None,
+    ignore: frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """One Problem per pydantic error, positioned on the YAML that caused it."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        if kind in ignore:
+            continue
+        pos, value, found = locate(tree, loc, at_key=kind == "extra_forbidden")
+        if skip_paths and any(pos.path == p or pos.path.startswith(p + ".") for p in skip_paths):
+            continue  # already reported as a reference problem
+        message, hint = _message(err, kind, loc, value, found, model)
+        out.append(Problem(Location(file, pos.line, pos.col, pos.path), message, hint, owners))
+    return out
+
+
+SECRET_KEYS = {"secret", "password"}
+
+
+def _message(
+    err: Any, kind: str, loc: tuple[Any, ...], value: Any, found: bool, model: type[BaseModel]
+) -> tuple[str, str | None]:
+    key = str(loc[-1]) if loc else ""
+    if key in SECRET_KEYS and isinstance(value, str | int | float):
+        value = "<hidden>"  # never echo what may be a secret
+    if kind == "missing":
+        return "required field missing", None
+    if kind == "extra_forbidden":
+        allowed = allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        if close:
+            return f"unknown key '{key}'", f"did you mean '{close[0]}'?"
+        return f"unknown key '{key}'", ("allowed here: " + ", ".join(allowed)) if allowed else None
+    if kind == "union_tag_invalid":
+        tag = err.get("ctx", {}).get("tag", value)
+        names = list(CREDENTIAL_TYPES)
+        close = difflib.get_close_matches(str(tag), names, n=1)
+        lead = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown credential type '{tag}'", lead + "types: " + ", ".join(names)
+    if kind == "union_tag_not_found":
+        return "the credential needs a 'type'", "one of: " + ", ".join(CREDENTIAL_TYPES)
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, "), None
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"expected {expected}, got {describe(value)}", None
+    if kind == "string_pattern_mismatch":
+        if key == "resource_id":
+            return f"{describe(value)} is not an Azure resource id", "it starts with /subscriptions/"
+        if key.startswith("managed_identity_endpoint"):
+            return f"{describe(value)} is not an http(s) URL", None
+        return (
+            f"{describe(value)} is not a valid name",
+            "use letters, digits, '_' and '-', starting with a letter or digit",
+        )
+    if kind in TYPE_WORDS:
+        return f"expected {TYPE_WORDS[kind]}, got {describe(value)}", None
+    return str(err["msg"]), None

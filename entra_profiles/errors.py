@@ -1,0 +1,85 @@
+"""One error family for the whole tool: every error carries an exit code, a place and a hint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PROBLEMS = 1  # problems found in a file, or a profile failed
+    USAGE = 2
+    BUG = 3
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is: `profiles.yaml:14:7` and the field path `profiles.prod.credential`."""
+
+    file: str | None = None
+    line: int | None = None
+    col: int | None = None
+    path: str = ""
+
+    def position(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.position()}: {self.path}" if self.path else self.position()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a file; many are collected and reported together."""
+
+    where: Location
+    message: str
+    hint: str | None = None
+    owners: frozenset[str] = frozenset()  # profiles it concerns; empty: the whole file
+
+    def format(self) -> str:
+        text = f"{self.where}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class EntraProfilesError(Exception):
+    """Base of every error the tool reports to a person (never with a traceback)."""
+
+    exit_code: ExitCode = ExitCode.PROBLEMS
+
+    def __init__(self, message: str, *, hint: str | None = None, where: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.where = where
+
+    def format(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class UsageError(EntraProfilesError):
+    """The command line itself is wrong (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(EntraProfilesError):
+    """A profiles file has problems; all of them are carried together."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        n = len(problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} found")
+
+    def format(self) -> str:
+        lines = [p.format() for p in self.problems]
+        lines.append(self.message)
+        return "\n".join(lines)

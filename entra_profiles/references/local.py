@@ -1,0 +1,114 @@
+"""Resolve `${env:…}` and `${file:…}` in a located tree now; shape-check Key Vault references.
+
+Key Vault references are left in place (resolved over the network later); `$${` escapes are kept
+escaped in strings that still hold such a reference, and unescaped in the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
+from entra_profiles.errors import Location, Problem
+from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_reference, parse
+
+MAX_FILE_BYTES = 1 << 20
+SECRET_FIELDS = {"secret", "password"}
+
+
+@dataclass
+class LocalResolution:
+    problems: list[Problem] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)  # paths whose value could not be resolved
+    sources: dict[str, list[str]] = field(default_factory=dict)  # path -> ["env:NAME", "file:x"]
+    secrets: list[str] = field(default_factory=list)  # values read from env/file (to redact)
+
+
+def resolve_tree(tree: Any, base_dir: Path, environ: Mapping[str, str], file: str) -> LocalResolution:
+    out = LocalResolution()
+    _walk(tree, base_dir, environ, file, out)
+    return out
+
+
+def _walk(node: Any, base_dir: Path, environ: Mapping[str, str], file: str, out: LocalResolution) -> None:
+    if isinstance(node, LocatedMap):
+        for key, value in list(node.items()):
+            if isinstance(value, str) and has_reference(value):
+                node[key] = _resolve(value, node.value_pos[key], base_dir, environ, file, out)
+            else:
+                _walk(value, base_dir, environ, file, out)
+    elif isinstance(node, LocatedList):
+        for i, value in enumerate(node):
+            if isinstance(value, str) and has_reference(value):
+                node[i] = _resolve(value, node.item_pos[i], base_dir, environ, file, out)
+            else:
+                _walk(value, base_dir, environ, file, out)
+
+
+def _resolve(value: str, pos: Pos, base_dir: Path, environ: Mapping[str, str], file: str, out: LocalResolution) -> str:
+    where = Location(file, pos.line, pos.col, pos.path)
+    owners = _owners(pos.path)
+    try:
+        parts = parse(value)
+    except ReferenceSyntaxError as exc:
+        out.problems.append(Problem(where, str(exc), exc.hint, owners))
+        out.failed.add(pos.path)
+        return value
+    deferred = any(isinstance(p, Ref) and p.scheme == "keyvault" for p in parts)
+    pieces: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces.append(part.replace("${", "$${") if deferred else part)
+            continue
+        if part.scheme == "keyvault":
+            pieces.append(part.raw)
+            out.sources.setdefault(pos.path, []).append(f"keyvault:{part.body}")
+            continue
+        try:
+            resolved = _local(part, base_dir, environ)
+        except ReferenceSyntaxError as exc:
+            out.problems.append(Problem(where, str(exc), exc.hint, owners))
+            out.failed.add(pos.path)
+            return value
+        out.sources.setdefault(pos.path, []).append(f"{part.scheme}:{part.body}")
+        if resolved and pos.path.rsplit(".", 1)[-1] in SECRET_FIELDS:
+            out.secrets.append(resolved)
+        pieces.append(resolved.replace("${", "$${") if deferred else resolved)
+    return "".join(pieces)
+
+
+def _local(ref: Ref, base_dir: Path, environ: Mapping[str, str]) -> str:
+    if ref.scheme == "env":
+        if ref.body in environ:
+            return environ[ref.body]
+        if ref.default is not None:
+            return ref.default
+        raise ReferenceSyntaxError(
+            f"environment variable {ref.body} is not set",
+            f"set it, or give a default: ${{env:{ref.body}:-value}}",
+        )
+    path = (base_dir / Path(ref.body).expanduser()).resolve()
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ReferenceSyntaxError(f"file {ref.body} is larger than 1 MiB", "reference a smaller file")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReferenceSyntaxError(
+            f"file {ref.body} not found (looked for {path})", "paths are relative to the profiles file"
+        ) from None
+    except IsADirectoryError:
+        raise ReferenceSyntaxError(f"{ref.body} is a directory, not a file", None) from None
+    except UnicodeDecodeError:
+        raise ReferenceSyntaxError(f"file {ref.body} is not UTF-8 text", "reference a text file") from None
+    except OSError as exc:
+        raise ReferenceSyntaxError(f"cannot read file {ref.body}: {exc.strerror}", None) from None
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+def _owners(path: str) -> frozenset[str]:
+    if path.startswith("profiles."):
+        return frozenset({path.split(".")[1].split("[")[0]})
+    return frozenset()
