@@ -45,6 +45,9 @@ def extends_chain(
     try:
         return _layers(name, profiles[name], (name,), profiles, templates), None
     except _Broken as exc:
+        if exc.error.message.startswith("extends cycle") and "extends" in profiles[name].value_pos:
+            # A cycle is reported where this profile's own extends is written.
+            return [], ChainError(profiles[name].value_pos["extends"], exc.error.message, exc.error.hint)
         return [], exc.error
 
 

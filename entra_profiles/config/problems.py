@@ -87,6 +87,8 @@ def locate(tree: LocatedMap, loc: tuple[Any, ...], *, at_key: bool) -> tuple[Pos
     pos = tree.pos
     for n, part in enumerate(loc):
         last = n == len(loc) - 1
+        if not last and loc[n + 1] == "[key]" and isinstance(node, LocatedMap) and part in node:
+            return node.key_pos[part], part, True  # pydantic checked the key itself
         if isinstance(node, LocatedMap) and isinstance(part, str) and part in node:
             pos = node.key_pos[part] if (last and at_key) else node.value_pos[part]
             node = node[part]

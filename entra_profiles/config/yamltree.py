@@ -139,12 +139,19 @@ def load_yaml(text: str, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = exc.problem or exc.context or "invalid YAML"
+        if mark and "cannot start any token" in what and _char_at(text, mark.line, mark.column) == "\t":
+            what = "a tab character; YAML does not allow tabs for indentation"
         raise YamlError(Problem(Location(file, line, col), f"YAML syntax error: {what}", _syntax_hint(what))) from None
     except yaml.YAMLError as exc:
         raise YamlError(Problem(Location(file), f"YAML error: {exc}")) from None
     if node is None:
         return None
     return _Builder(file).build(node, "")
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.splitlines()
+    return lines[line][col] if line < len(lines) and col < len(lines[line]) else ""
 
 
 def _syntax_hint(what: str) -> str | None:

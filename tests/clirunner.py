@@ -1,0 +1,33 @@
+"""Run the CLI as a user does: in a subprocess (network guard preloaded) or in-process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from conftest import scrubbed_environ
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:
+    """`python -m entra_profiles ARGS` with a scrubbed environment (plus `env`)."""
+    environ = scrubbed_environ()
+    environ.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "entra_profiles", *args],
+        env=environ,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)

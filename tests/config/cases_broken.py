@@ -1,0 +1,235 @@
+"""Broken profiles files and the exact problems they must produce (FILE:LINE:COL: path: message)."""
+
+HEAD = "version: 1\nprofiles:\n  prod:\n"
+GOOD = "    tenant: contoso.onmicrosoft.com\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
+SECRET = "    credential: {type: client_secret, secret: s3cret-value}\n"
+
+CASES: list[tuple[str, str, list[str]]] = [
+    (
+        "yaml-tab",
+        HEAD + "\ttenant: x\n",
+        ["4:1: YAML syntax error: a tab character; YAML does not allow tabs for indentation"],
+    ),
+    (
+        "yaml-unclosed-flow",
+        HEAD + GOOD + "    tags: [a, b\n",
+        ["7:1: YAML syntax error: did not find expected ',' or ']'"],
+    ),
+    (
+        "duplicate-key",
+        HEAD + GOOD + SECRET + "    tenant: fabrikam.onmicrosoft.com\n",
+        ["7:5: profiles.prod.tenant: duplicate key 'tenant' (first defined at line 4)"],
+    ),
+    (
+        "unknown-top-level-key",
+        "version: 1\nprofile:\n  prod: {}\n",
+        ["2:1: profile: unknown key 'profile'"],
+    ),
+    (
+        "unknown-profile-key",
+        HEAD + GOOD + SECRET + "    tenent: x\n",
+        ["7:5: profiles.prod.tenent: unknown key 'tenent'"],
+    ),
+    (
+        "wrong-type-tags",
+        HEAD + GOOD + SECRET + "    tags: prod\n",
+        ["7:11: profiles.prod.tags: expected a list, got 'prod'"],
+    ),
+    (
+        "bad-guid",
+        HEAD + "    tenant: contoso.onmicrosoft.com\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3\n" + SECRET,
+        [
+            "5:16: profiles.prod.client_id: '0b9f4a52-6c1d-4e8f-a2b3' is not a GUID "
+            "(expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        ],
+    ),
+    (
+        "bad-tenant",
+        HEAD + "    tenant: contoso\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n" + SECRET,
+        ["4:13: profiles.prod.tenant: 'contoso' is neither a tenant id (GUID) nor a domain name"],
+    ),
+    (
+        "multi-tenant-authority",
+        HEAD + "    tenant: common\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n" + SECRET,
+        ["4:13: profiles.prod.tenant: 'common' cannot be used for app-only sign-in; give the tenant's id or domain"],
+    ),
+    (
+        "thumbprint-short",
+        HEAD
+        + GOOD
+        + "    credential:\n      type: certificate\n      thumbprint: 'AB CD EF 01 23 45 67 89 AB CD EF 01 23 45 67 89 AB CD EF 0'\n",
+        [
+            "8:19: profiles.prod.credential.thumbprint: a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits; "
+            "this one has 39 digits after removing spaces, colons and invisible marks"
+        ],
+    ),
+    (
+        "thumbprint-not-hex",
+        HEAD + GOOD + "    credential: {type: certificate, thumbprint: ZZ2A3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D}\n",
+        [
+            "6:49: profiles.prod.credential.thumbprint: a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits; "
+            "this one contains 'Z' after removing spaces, colons and invisible marks"
+        ],
+    ),
+    (
+        "two-certificate-selectors",
+        HEAD + GOOD + "    credential: {type: certificate, subject: CN=app, path: app.pem}\n",
+        [
+            "6:17: profiles.prod.credential: a certificate needs exactly one of thumbprint, subject, path, "
+            "keyvault; got subject and path"
+        ],
+    ),
+    (
+        "no-certificate-selector",
+        HEAD + GOOD + "    credential: {type: certificate, send_certificate_chain: true}\n",
+        [
+            "6:17: profiles.prod.credential: a certificate needs exactly one of thumbprint, subject, path, "
+            "keyvault; got none"
+        ],
+    ),
+    (
+        "unknown-cloud",
+        HEAD + GOOD + SECRET + "    cloud: AzureChinaCloud\n",
+        ["7:12: profiles.prod.cloud: unknown cloud 'AzureChinaCloud'"],
+    ),
+    (
+        "extends-cycle",
+        "version: 1\nprofiles:\n  a:\n    extends: b\n  b:\n    extends: a\n",
+        ["4:14: profiles.a.extends: extends cycle: a → b → a", "6:14: profiles.b.extends: extends cycle: b → a → b"],
+    ),
+    (
+        "extends-unknown",
+        "version: 1\ntemplates:\n  base: {tenant: contoso.onmicrosoft.com}\nprofiles:\n  a:\n    extends: bsae\n",
+        ["6:14: profiles.a.extends: extends unknown template or profile 'bsae'"],
+    ),
+    (
+        "env-unset",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: '${env:PROD_SECRET}'}\n",
+        ["6:47: profiles.prod.credential.secret: environment variable PROD_SECRET is not set"],
+    ),
+    (
+        "file-missing",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: '${file:secrets/prod.txt}'}\n",
+        ["6:47: profiles.prod.credential.secret: file secrets/prod.txt not found (looked for {dir}/secrets/prod.txt)"],
+    ),
+    (
+        "keyvault-http",
+        HEAD
+        + GOOD
+        + "    credential: {type: client_secret, secret: '${keyvault:http://v.vault.azure.net/secrets/s}'}\n",
+        [
+            "6:47: profiles.prod.credential.secret: Key Vault secret URI 'http://v.vault.azure.net/secrets/s' "
+            "must start with https://"
+        ],
+    ),
+    (
+        "keyvault-app-service-incomplete",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: '@Microsoft.KeyVault(VaultName=ops)'}\n",
+        [
+            "6:47: profiles.prod.credential.secret: malformed Key Vault reference "
+            "'@Microsoft.KeyVault(VaultName=ops)': needs SecretUri, or VaultName and SecretName"
+        ],
+    ),
+    (
+        "keyvault-bad-version",
+        HEAD
+        + GOOD
+        + "    credential: {type: client_secret, secret: '${keyvault:https://v.vault.azure.net/secrets/s/v1}'}\n",
+        ["6:47: profiles.prod.credential.secret: 'v1' is not a Key Vault secret version (32 hex digits)"],
+    ),
+    (
+        "unknown-group-member",
+        HEAD + GOOD + SECRET + "groups:\n  nightly: [prod, prdo]\n",
+        ["8:19: groups.nightly[1]: unknown group member 'prdo'"],
+    ),
+    (
+        "unknown-credential-type",
+        HEAD + GOOD + "    credential: {type: secret, secret: x}\n",
+        ["6:17: profiles.prod.credential: unknown credential type 'secret'"],
+    ),
+    (
+        "credential-without-type",
+        HEAD + GOOD + "    credential: {secret: x}\n",
+        ["6:17: profiles.prod.credential: the credential needs a 'type'"],
+    ),
+    (
+        "client-id-missing",
+        HEAD + "    tenant: contoso.onmicrosoft.com\n" + SECRET,
+        ["4:5: profiles.prod: client_id is required for a client_secret credential"],
+    ),
+    (
+        "version-2",
+        "version: 2\nprofiles: {}\n",
+        ["1:10: version: expected 1, got the number 2"],
+    ),
+    (
+        "version-missing",
+        "profiles: {}\n",
+        ["1:1: version: required field missing"],
+    ),
+    (
+        "managed-identity-two-ids",
+        "version: 1\nprofiles:\n  mi:\n    tenant: contoso.onmicrosoft.com\n"
+        "    credential: {type: managed_identity, client_id: 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d,"
+        " object_id: 2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e}\n",
+        [
+            "5:17: profiles.mi.credential: a managed identity takes one of client_id, object_id, resource_id; "
+            "got client_id and object_id"
+        ],
+    ),
+    (
+        "workload-identity-two-sources",
+        HEAD + GOOD + "    credential: {type: workload_identity, github: true, token_file: /var/run/token}\n",
+        [
+            "6:17: profiles.prod.credential: workload identity needs exactly one of token_file, github: true, "
+            "azure_pipelines: true; got token_file and github"
+        ],
+    ),
+    (
+        "custom-cloud-http",
+        "version: 1\nclouds:\n  lab:\n    authority_host: http://login.lab.example\n"
+        "    graph_endpoint: https://graph.lab.example\n    keyvault_suffix: vault.lab.example\n",
+        ["4:21: clouds.lab.authority_host: 'http://login.lab.example' is not an https:// URL"],
+    ),
+    (
+        "unknown-reference-scheme",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: '${evn:PROD_SECRET}'}\n",
+        ["6:47: profiles.prod.credential.secret: unknown reference '${evn:PROD_SECRET}'"],
+    ),
+    (
+        "unterminated-reference",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: 'pre${env:PROD_SECRET'}\n",
+        ["6:47: profiles.prod.credential.secret: unterminated reference '${env:PROD_SECRET'"],
+    ),
+    (
+        "billion-laughs",
+        "version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+        ["2:29: f[0][6][8][8][8][7]: the document expands to more than 200000 values"],
+    ),
+    (
+        "profile-bad-name",
+        "version: 1\nprofiles:\n  prod env:\n" + GOOD + SECRET,
+        ["3:3: profiles.prod env: 'prod env' is not a valid name"],
+    ),
+    (
+        "secret-not-text-is-not-echoed",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: 12345678}\n",
+        ["6:47: profiles.prod.credential.secret: expected text, got '<hidden>'"],
+    ),
+    (
+        "reserved-name",
+        "version: 1\nprofiles:\n  all:\n" + GOOD + SECRET,
+        ["3:3: profiles.all: 'all' is reserved"],
+    ),
+    (
+        "extends-wrong-type-of-credential-key",
+        "version: 1\ntemplates:\n  cert:\n    credential: {type: certificate, stores: [certs]}\n"
+        "profiles:\n  prod:\n    extends: cert\n" + GOOD + "    credential: {thumbprint: abc}\n",
+        [
+            "10:30: profiles.prod.credential.thumbprint: a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits; "
+            "this one has 3 digits after removing spaces, colons and invisible marks"
+        ],
+    ),
+]

@@ -1,0 +1,154 @@
+"""The CLI's contract: exit codes, messages without tracebacks, light imports, the example file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from clirunner import run_cli
+from conftest import REPO_DIR
+
+EXAMPLE = REPO_DIR / "profiles.example.yaml"
+
+
+def test_example_validates_with_no_environment() -> None:
+    r = run_cli("-f", str(EXAMPLE), "validate")
+    assert r.code == 0, r.err
+    assert r.out.strip().endswith("profiles.example.yaml: 11 profiles valid")
+    assert r.err == ""
+
+
+def test_example_covers_every_credential_type() -> None:
+    r = run_cli("-f", str(EXAMPLE), "list", "--format", "json")
+    assert r.code == 0, r.err
+    kinds = {p["credential"] for p in json.loads(r.out)["profiles"]}
+    assert kinds == {"client_secret", "certificate", "managed_identity", "workload_identity"}
+
+
+def test_example_begins_with_schema_line() -> None:
+    assert EXAMPLE.read_text().startswith("# yaml-language-server: $schema=")
+
+
+def test_file_from_environment_and_option_after_command(tmp_path: Path) -> None:
+    r = run_cli("validate", env={"ENTRA_PROFILES_FILE": str(EXAMPLE)})
+    assert r.code == 0, r.err
+    r = run_cli("list", "-f", str(EXAMPLE), "contoso-mi")
+    assert r.code == 0 and "(system-assigned)" in r.out
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    r = run_cli("validate", cwd=tmp_path)
+    assert r.code == 2
+    assert r.err.startswith("error: profiles file profiles.yaml not found\n  hint: pass -f FILE")
+    assert "Traceback" not in r.err
+
+
+def test_problems_exit_1_and_are_all_reported(tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "version: 1\nprofiles:\n  a: {tenant: nope, client_id: x, credential: {type: client_secret, secret: s}}\n"
+    )
+    r = run_cli("-f", str(f), "validate")
+    assert r.code == 1
+    lines = r.err.splitlines()
+    assert lines[0] == f"{f}:3:15: profiles.a.tenant: 'nope' is neither a tenant id (GUID) nor a domain name"
+    assert lines[1].startswith(f"{f}:3:32: profiles.a.client_id: 'x' is not a GUID")
+    assert lines[-1] == "2 problems found"
+    assert "Traceback" not in r.err
+
+
+def test_unknown_target_lists_closest_names() -> None:
+    r = run_cli("-f", str(EXAMPLE), "list", "contoso-secrt")
+    assert r.code == 2
+    assert (
+        r.err
+        == "error: unknown profile or group 'contoso-secrt'\n  hint: closest: contoso-secret, contoso-ci, contoso-cert-pfx\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("targets", "expected"),
+    [
+        (
+            ["nightly"],
+            [
+                "contoso-secret",
+                "contoso-cert-file",
+                "contoso-cert-pfx",
+                "contoso-cert-thumbprint",
+                "contoso-cert-subject",
+                "contoso-keyvault-cert",
+                "contoso-ci",
+                "contoso-mi",
+                "contoso-ops-uami",
+                "fabrikam-reporting",
+            ],
+        ),
+        (["tag:azure-hosted", "contoso-mi", "fabrikam-*"], ["contoso-mi", "contoso-ops-uami", "fabrikam-reporting"]),
+        (["lab-automation", "ci"], ["lab-automation", "contoso-ci"]),
+    ],
+)
+def test_selection_order_and_duplicates(targets: list[str], expected: list[str]) -> None:
+    r = run_cli("-f", str(EXAMPLE), "list", "--format", "json", *targets)
+    assert r.code == 0, r.err
+    assert [p["name"] for p in json.loads(r.out)["profiles"]] == expected
+
+
+def test_glob_matching_nothing() -> None:
+    r = run_cli("-f", str(EXAMPLE), "list", "zzz-*")
+    assert (r.code, r.err.splitlines()[0]) == (2, "error: 'zzz-*' matches no profile")
+
+
+def test_usage_error_exit_2() -> None:
+    r = run_cli("list", "--format", "xml")
+    assert r.code == 2
+    assert "Invalid value for '--format'" in r.err
+
+
+def test_version_and_help_on_every_command() -> None:
+    assert run_cli("--version").out.startswith("entra-profiles, version ")
+    for cmd in ("validate", "list", "schema"):
+        r = run_cli(cmd, "--help")
+        assert r.code == 0 and "Example" in r.out, cmd
+
+
+def test_light_commands_import_neither_msal_nor_azure(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import sys, runpy\n"
+        "sys.argv = ['entra-profiles'] + sys.argv[1:]\n"
+        "try:\n"
+        "    runpy.run_module('entra_profiles', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('msal', 'azure', 'jinja2', 'requests'))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    import subprocess
+    import sys
+
+    from conftest import scrubbed_environ
+
+    for args in (
+        ["--help"],
+        ["-f", str(EXAMPLE), "validate"],
+        ["-f", str(EXAMPLE), "list"],
+        ["schema"],
+        ["validate", "--help"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, str(probe), *args], env=scrubbed_environ(), capture_output=True, text=True, timeout=60
+        )
+        assert "HEAVY []" in proc.stdout, (args, proc.stdout[-300:], proc.stderr[-300:])
+
+
+def test_unexpected_error_is_exit_3_without_traceback_unless_debug(tmp_path: Path) -> None:
+    # A file that is a directory's child path raises NotADirectoryError deep inside: treated as a bug.
+    bad = tmp_path / "file.txt"
+    bad.write_text("x")
+    r = run_cli("-f", str(bad / "profiles.yaml"), "validate")
+    assert r.code == 3, r.err
+    assert "This is a bug. Run again with --debug" in r.err and "Traceback" not in r.err
+    r = run_cli("--debug", "-f", str(bad / "profiles.yaml"), "validate")
+    assert r.code == 3 and "Traceback" in r.err
