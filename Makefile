@@ -22,7 +22,8 @@ test: lint typecheck
 	$(BIN)/pytest
 
 demo: $(STAMP)
-	$(BIN)/python -m entra_profiles.demo
+	$(BIN)/entra-profiles -f profiles.example.yaml validate
+	$(BIN)/entra-profiles -f profiles.example.yaml list
 
 schema: $(STAMP)
 	$(BIN)/entra-profiles schema > schemas/profiles.schema.json
