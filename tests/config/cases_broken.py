@@ -57,7 +57,8 @@ CASES: list[tuple[str, str, list[str]]] = [
         "thumbprint-short",
         HEAD
         + GOOD
-        + "    credential:\n      type: certificate\n      thumbprint: 'AB CD EF 01 23 45 67 89 AB CD EF 01 23 45 67 89 AB CD EF 0'\n",
+        + "    credential:\n      type: certificate\n"
+        + "      thumbprint: 'AB CD EF 01 23 45 67 89 AB CD EF 01 23 45 67 89 AB CD EF 0'\n",
         [
             "8:19: profiles.prod.credential.thumbprint: a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits; "
             "this one has 39 digits after removing spaces, colons and invisible marks"
