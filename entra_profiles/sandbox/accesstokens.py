@@ -1,0 +1,96 @@
+"""Access tokens: minted for a principal and a resource, and verified by the Key Vault and Graph slices."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from .state import SandboxState
+from .world import Principal
+
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+GRAPH_RESOURCES = {
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.us",
+    "https://dod-graph.microsoft.us",
+    "https://microsoftgraph.chinacloudapi.cn",
+    GRAPH_APP_ID,
+}
+VAULT_RESOURCES = {
+    "https://vault.azure.net",
+    "https://vault.usgovcloudapi.net",
+    "https://vault.azure.cn",
+    "https://vault.microsoftazure.de",
+    "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",
+}
+
+
+def canonical_resource(resource: str) -> str:
+    """Lower case, no trailing slash; every Graph (Key Vault) alias maps to one name, so roles granted
+    for `https://graph.microsoft.com` also apply to the sovereign Graph hosts and the Graph app id."""
+    name = resource.strip().rstrip("/").lower()
+    if name in GRAPH_RESOURCES:
+        return "graph"
+    if name in VAULT_RESOURCES:
+        return "keyvault"
+    return name
+
+
+def roles_for(principal: Principal, resource: str) -> list[str]:
+    wanted = canonical_resource(resource)
+    roles: list[str] = []
+    for key, granted in principal.roles.items():
+        if canonical_resource(key) == wanted:
+            roles.extend(r for r in granted if r not in roles)
+    return roles
+
+
+def issuer_for(tenant_id: str) -> str:
+    """v1.0 access tokens (what Graph and Key Vault get) carry the sts.windows.net issuer."""
+    return f"https://sts.windows.net/{tenant_id}/"
+
+
+def mint(
+    state: SandboxState, principal: Principal, resource: str, acr: str, lifetime: int
+) -> tuple[str, dict[str, Any]]:
+    """An app-only access token for `resource`; `roles` is omitted when none are granted."""
+    now = int(time.time())
+    tid = principal.tenant.id
+    claims: dict[str, Any] = {
+        "aud": resource.rstrip("/") if resource.startswith("http") else resource,
+        "iss": issuer_for(tid),
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime + 1,
+        "app_displayname": principal.display_name,
+        "appid": principal.client_id,
+        "appidacr": acr,
+        "azp": principal.client_id,
+        "azpacr": acr,
+        "idp": issuer_for(tid),
+        "idtyp": "app",
+        "oid": principal.object_id,
+        "sub": principal.object_id,
+        "tid": tid,
+        "uti": uuid.uuid4().hex[:22],
+        "ver": "1.0",
+    }
+    roles = roles_for(principal, resource)
+    if roles:
+        claims["roles"] = roles
+    if principal.identity is not None and principal.identity.resource_id:
+        claims["xms_mirid"] = principal.identity.resource_id
+    return state.token_signer.sign(claims), claims
+
+
+def token_of(state: SandboxState, token: str | None) -> tuple[dict[str, Any] | None, str]:
+    """(claims, "") for a valid sandbox token, else (None, reason)."""
+    if not token:
+        return None, "missing"
+    claims = state.token_signer.verify(token)
+    if claims is None:
+        return None, "expired" if state.token_signer.expired_but_genuine(token) else "invalid"
+    if not str(claims.get("iss", "")).startswith("https://sts.windows.net/"):
+        return None, "invalid"
+    return claims, ""

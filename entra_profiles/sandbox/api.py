@@ -1,0 +1,145 @@
+"""`Sandbox`: start the sandbox in-process on a background thread, write `sandbox.json`, stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from . import admin, ci_oidc
+from .managed_identity import APP_SERVICE_PATH
+from .pki import ensure_tls
+from .requestlog import read_log
+from .seed import load_seed
+from .server import SandboxServer
+from .state import SandboxState
+
+INFO_FILE = "sandbox.json"
+
+
+def _server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class Sandbox:
+    """The sandbox as a context manager: `with Sandbox(state_dir, seed) as sb: sb.info, sb.url`."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        seed: Path | dict[str, Any] | None = None,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        base_dir: Path | None = None,
+        read_timeout: float = 10.0,
+    ) -> None:
+        self.state_dir = Path(state_dir).resolve()
+        self.seed, self.port, self.host, self.read_timeout = seed, port, host, read_timeout
+        self.base_dir = base_dir or (Path(seed).resolve().parent if isinstance(seed, str | Path) else Path.cwd())
+        self.info: dict[str, Any] = {}
+        self.url = ""
+        self._server: SandboxServer | None = None
+        self._thread: threading.Thread | None = None
+        self._state: SandboxState | None = None
+
+    @property
+    def state(self) -> SandboxState:
+        if self._state is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._state
+
+    def start(self) -> Sandbox:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        seed = load_seed(Path(self.seed) if isinstance(self.seed, str) else self.seed)
+        tls = ensure_tls(self.state_dir)
+        state = SandboxState.create(seed, self.base_dir, self.state_dir)
+        server = SandboxServer(
+            (self.host, self.port), state, _server_context(tls.server_cert, tls.server_key), self.read_timeout
+        )
+        port = server.server_address[1]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        state.base_url = self.url = f"https://{host}:{port}"
+        self._server, self._state = server, state
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.2}, name=f"sandbox-{port}", daemon=True
+        )
+        self._thread.start()
+        self.info = self._describe(state, port, tls.ca_cert)
+        write_atomically(self.state_dir / INFO_FILE, json.dumps(self.info, indent=2) + "\n")
+        return self
+
+    def _describe(self, state: SandboxState, port: int, ca: Path) -> dict[str, Any]:
+        url = self.url
+        return {
+            "authority_host": url,
+            "ca_bundle": str(ca),
+            "port": port,
+            "pid": os.getpid(),
+            "graph_endpoint": url,
+            "keyvault_url": url + "/vaults/{name}",
+            "imds_authority_host": url,
+            "identity_endpoint": url + APP_SERVICE_PATH,
+            "identity_header": state.identity_header,
+            "oidc_request_url": url + ci_oidc.GITHUB_PATH + "?api-version=2.0",
+            "oidc_request_token": state.ci_request_token,
+            "azure_pipelines_oidc_url": url + ci_oidc.PIPELINES_PATH,
+            "azure_pipelines_access_token": state.pipelines_access_token,
+            "ci_issuer": state.ci_issuer,
+            "admin_url": url + "/_sandbox",
+            "admin_token": state.admin_token,
+            "request_log": str(state.log.path),
+            "tenants": [{"id": t.id, "domains": list(t.domains)} for t in state.world.seed.tenants],
+        }
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            server.close_connections()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        (self.state_dir / INFO_FILE).unlink(missing_ok=True)
+        if self._state is not None:
+            self._state.log.close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    def request_log(self) -> list[dict[str, Any]]:
+        """The request log's records, oldest first."""
+        return read_log(self.state_dir / "requests.jsonl")
+
+    def set_faults(self, faults: dict[str, Any] | None) -> dict[str, Any]:
+        """Replace the fault settings (same format as the seed's `faults:`); None clears them."""
+        return admin.apply_faults(self.state, faults)
+
+    def set_ci_subject(self, subject: str) -> dict[str, Any]:
+        """Set the subject of the ID tokens the CI issuer mints from now on."""
+        return admin.apply_ci(self.state, {"subject": subject})
+
+    def set_ci(self, **settings: Any) -> dict[str, Any]:
+        """Set the CI issuer's `subject`, `lifetime_seconds` and/or `clock_offset_seconds`."""
+        return admin.apply_ci(self.state, settings)
+
+    def mint_ci_token(self, audience: str = ci_oidc.DEFAULT_AUDIENCE) -> str:
+        """An ID token from the CI issuer, as its request endpoint would hand out."""
+        return ci_oidc.mint_ci_token(self.state, audience)
