@@ -54,7 +54,7 @@ def _find_cert(principal: Principal, header: dict[str, Any]) -> tuple[Cert | Non
     leaf: bytes | None = None
     if isinstance(x5c, list) and x5c and isinstance(x5c[0], str):
         try:
-            leaf = base64.b64decode(x5c[0], validate=True)
+            leaf = base64.b64decode("".join(x5c[0].split()), validate=True)  # msal keeps PEM line breaks
         except (binascii.Error, ValueError):
             raise malformed(" The x5c header is not base64.") from None
     for cert in principal.certs:

@@ -93,9 +93,11 @@ def test_http_basic_client_authentication(sb: Sandbox) -> None:
 def test_misconfigured_secret_credentials(
     sb: Sandbox, tenant: str, client_id: str, secret: str, code: str, status: int
 ) -> None:
-    with ClientSecretCredential(tenant, client_id, secret, **azure_kwargs(sb)) as credential:
-        with pytest.raises(ClientAuthenticationError) as caught:
-            credential.get_token(GRAPH_SCOPE)
+    with (
+        ClientSecretCredential(tenant, client_id, secret, **azure_kwargs(sb)) as credential,
+        pytest.raises(ClientAuthenticationError) as caught,
+    ):
+        credential.get_token(GRAPH_SCOPE)
     assert aadsts(caught.value) == code
     assert sb.request_log()[-1]["status"] == status
     assert sb.request_log()[-1]["error"] == code
@@ -112,9 +114,11 @@ def test_the_old_secret_alone_is_expired(sb: Sandbox) -> None:
 def test_unknown_tenant_fails_discovery_with_90002(sb: Sandbox) -> None:
     """msal hides the discovery body behind its own message, as it does against real Entra."""
     kwargs = azure_kwargs(sb)
-    with ClientSecretCredential("nowhere.onmicrosoft.com", AUTOMATION, AUTOMATION_SECRET, **kwargs) as credential:
-        with pytest.raises(ClientAuthenticationError, match="Unable to get authority configuration"):
-            credential.get_token(GRAPH_SCOPE)
+    with (
+        ClientSecretCredential("nowhere.onmicrosoft.com", AUTOMATION, AUTOMATION_SECRET, **kwargs) as credential,
+        pytest.raises(ClientAuthenticationError, match="Unable to get authority configuration"),
+    ):
+        credential.get_token(GRAPH_SCOPE)
     last = sb.request_log()[-1]
     assert (last["kind"], last["status"], last["error"]) == ("discovery", 400, "AADSTS90002")
 
