@@ -21,6 +21,7 @@ COMMANDS = {
     ),
     "list": ("entra_profiles.commands.listing:list_profiles", "List the selected profiles."),
     "schema": ("entra_profiles.commands.schema:schema", "Print the JSON Schema of profiles files."),
+    "run": ("entra_profiles.commands.run:run", "Connect the selected profiles and report each context."),
     "sandbox": (
         "entra_profiles.sandbox.cli:sandbox",
         "Run the local Entra emulator (token service, Key Vault, Graph).",
@@ -63,9 +64,14 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: map every outcome to a documented exit code, never a traceback by accident."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or bool(os.environ.get("ENTRA_PROFILES_DEBUG"))
+    from entra_profiles.logs import setup
+
+    setup(debug)
     try:
-        cli.main(args=args, prog_name="entra-profiles", standalone_mode=False)
-        code = ExitCode.OK
+        returned = cli.main(args=args, prog_name="entra-profiles", standalone_mode=False)
+        code = (
+            ExitCode(returned) if isinstance(returned, int) and returned in ExitCode._value2member_map_ else ExitCode.OK
+        )
     except EntraProfilesError as exc:
         err(f"error: {exc.format()}" if not hasattr(exc, "problems") else exc.format())
         code = exc.exit_code

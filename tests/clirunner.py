@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import scrubbed_environ
+from testenv import scrubbed_environ
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from clirunner import run_cli
-from conftest import REPO_DIR
+from testenv import REPO_DIR
 
 EXAMPLE = REPO_DIR / "profiles.example.yaml"
 
@@ -126,7 +126,7 @@ def test_light_commands_import_neither_msal_nor_azure(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from conftest import scrubbed_environ
+    from testenv import scrubbed_environ
 
     for args in (
         ["--help"],

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO_DIR
+from testenv import REPO_DIR
 
 from entra_profiles.config.loader import load_profiles
 

@@ -4,7 +4,7 @@ import sys
 
 import netguard_hook
 import pytest
-from conftest import scrubbed_environ
+from testenv import scrubbed_environ
 
 
 def test_guard_refuses_non_loopback_lookup_and_records_it() -> None:

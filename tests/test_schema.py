@@ -1,7 +1,7 @@
 import json
 
 from clirunner import run_cli
-from conftest import REPO_DIR
+from testenv import REPO_DIR
 
 
 def test_committed_schema_is_current() -> None:

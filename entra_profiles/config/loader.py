@@ -20,6 +20,7 @@ from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, YamlErr
 from entra_profiles.errors import ConfigError, Location, Problem, UsageError
 from entra_profiles.redact import REDACTOR
 from entra_profiles.references.local import resolve_tree
+from entra_profiles.references.syntax import is_deferred
 
 RESERVED_NAMES = {"all"}
 
@@ -36,6 +37,10 @@ class ProfileSet:
     clouds: dict[str, cloudmod.Cloud] = field(default_factory=dict)  # custom clouds
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)  # field path -> where its value came from
+    # name -> [(field path inside the profile, where it is written)] of values holding Key Vault references
+    deferred: dict[str, list[tuple[tuple[str, ...], Location]]] = field(default_factory=dict)
+    keyvault_credential: str | None = None  # the file's top-level choice
+    certificates: dict[str, tuple[bytes, str]] = field(default_factory=dict, repr=False)  # from Key Vault
 
     def problems_for(self, names: list[str]) -> list[Problem]:
         """File-level problems plus those of the named profiles."""
@@ -96,6 +101,8 @@ class _Checker:
         REDACTOR.register_many(refs.secrets)
         self.skip = refs.failed
         self._top_level()
+        top = self.tree.get("keyvault_credential")
+        self.out.keyvault_credential = top if isinstance(top, str) else None
         self._clouds()
         profiles = self._mapping("profiles")
         templates = self._mapping("templates")
@@ -200,6 +207,9 @@ class _Checker:
             )
             return
         self.out.profiles[name] = profile
+        refs = list(_deferred_values(merged, (), self.file))
+        if refs:
+            self.out.deferred[name] = refs
 
     def _groups(self, profiles: dict[str, LocatedMap]) -> None:
         groups = self.tree.get("groups")
@@ -227,6 +237,19 @@ class _Checker:
                     continue
                 good.append(m)
             self.out.groups[gname] = good
+
+
+def _deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
+    """(field path, location) of each string that holds a Key Vault reference, or is a certificate's
+    `keyvault` secret URI."""
+    if isinstance(node, LocatedMap):
+        for key, value in node.items():
+            path = (*at, key)
+            if isinstance(value, str) and (is_deferred(value) or path == ("credential", "keyvault")):
+                pos = node.value_pos[key]
+                yield path, Location(file, pos.line, pos.col, pos.path)
+            else:
+                yield from _deferred_values(value, path, file)
 
 
 def _close(word: str, candidates: Any, what: str) -> str:

@@ -95,6 +95,10 @@ CREDENTIAL_TYPES: dict[str, type[Model]] = {
 }
 
 
+KEYVAULT_CREDENTIAL_PATTERN = r"^(profile:[A-Za-z0-9][A-Za-z0-9_-]*|managed_identity(:[^\s]+)?|environment)$"
+KeyVaultCredential = Annotated[str, Field(pattern=KEYVAULT_CREDENTIAL_PATTERN)]
+
+
 class Expect(Model):
     """Checks on a connection (filled by a later issue; the key is reserved)."""
 
@@ -124,6 +128,7 @@ class Profile(Model):
     description: str | None = None
     expect: Expect | None = None
     probe: bool = False
+    keyvault_credential: KeyVaultCredential | None = None
 
     @model_validator(mode="after")
     def _client_id_needed(self) -> Profile:
@@ -136,6 +141,7 @@ class ProfileFile(Model):
     """The whole file as written (top level)."""
 
     version: Literal[1]
+    keyvault_credential: KeyVaultCredential | None = None
     defaults: dict[str, Any] = {}
     templates: dict[Name, dict[str, Any]] = {}
     clouds: dict[Name, CustomCloud] = {}

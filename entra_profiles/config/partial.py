@@ -17,6 +17,7 @@ from entra_profiles.config.models import (
     CREDENTIAL_TYPES,
     CustomCloud,
     Expect,
+    KeyVaultCredential,
     Model,
     Profile,
 )
@@ -46,6 +47,7 @@ class WrittenFile(Model):
     """An entra-profiles file, version 1."""
 
     version: Annotated[int, FieldInfo(description="Always 1.")]
+    keyvault_credential: KeyVaultCredential | None = None
     defaults: PartialProfile | None = None  # type: ignore[valid-type]
     templates: dict[Name, PartialProfile] = {}  # type: ignore[valid-type]
     clouds: dict[Name, CustomCloud] = {}

@@ -159,6 +159,11 @@ def _message(
     if kind == "string_pattern_mismatch":
         if key == "resource_id":
             return f"{describe(value)} is not an Azure resource id", "it starts with /subscriptions/"
+        if key == "keyvault_credential":
+            return (
+                f"{describe(value)} is not a Key Vault credential",
+                "use profile:NAME, managed_identity, managed_identity:CLIENT_ID, or environment",
+            )
         if key.startswith("managed_identity_endpoint"):
             return f"{describe(value)} is not an http(s) URL", None
         return (

@@ -1,0 +1,105 @@
+"""`run`: connect the selected profiles and report each connection's context."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from entra_profiles.commands.common import file_option, load_selected, targets_argument
+from entra_profiles.errors import ExitCode
+from entra_profiles.output import err, out
+from entra_profiles.results import ProfileResult
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  entra-profiles run prod
+  entra-profiles run 'contoso-*' tag:nightly --format json
+  entra-profiles run all --sandbox .sandbox --probe"""
+)
+@targets_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Profiles at once.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=60.0,
+    show_default=True,
+    help="Seconds per profile, retries included.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Retries on throttling (429), server errors and dropped connections.",
+)
+@click.option("--probe", is_flag=True, help="Also call Graph (GET /organization) with each token.")
+@click.option(
+    "--sandbox",
+    "sandbox_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Route every request to the sandbox running in DIR (default: $ENTRA_PROFILES_SANDBOX).",
+)
+@click.option("--no-shared-pool", is_flag=True, hidden=True, help="One connection pool per profile (benchmarks).")
+@file_option
+@click.pass_context
+def run(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    fmt: str,
+    concurrency: int,
+    timeout: float,
+    retries: int,
+    probe: bool,
+    sandbox_dir: Path | None,
+    no_shared_pool: bool,
+    file: Path | None,
+) -> None:
+    """Connect each selected profile and report its context (like Get-EntraContext).
+
+    Profiles connect concurrently and independently; one failure, slow tenant or
+    token cache never affects another. Exit 1 when any profile failed.
+    """
+    from entra_profiles.connect import ConnectOptions
+    from entra_profiles.reports import FORMATS
+    from entra_profiles.routing import load_sandbox
+    from entra_profiles.routing import sandbox_dir as pick_sandbox
+    from entra_profiles.runner import RunOptions, run_profiles
+
+    ps, names = load_selected(ctx, file, targets)
+    directory = pick_sandbox(sandbox_dir, os.environ)
+    sandbox = load_sandbox(directory) if directory is not None else None
+    options = RunOptions(
+        concurrency=concurrency,
+        connect=ConnectOptions(timeout=timeout, retries=retries, probe=probe),
+        shared_pool=not no_shared_pool,
+    )
+    from entra_profiles.references.deferred import resolve_deferred
+
+    ps, failed = resolve_deferred(ps, names, sandbox)
+    results = run_profiles(ps, names, sandbox, options, _progress() if sys.stderr.isatty() else None, failed)
+    if sys.stderr.isatty() and len(names) > 1:
+        sys.stderr.write("\r\033[K")
+    out(FORMATS[fmt](results))
+    if any(not r.ok for r in results):
+        ctx.exit(int(ExitCode.PROBLEMS))
+
+
+def _progress() -> Callable[[ProfileResult, int, int], None]:
+    def show(result: ProfileResult, done: int, total: int) -> None:
+        if total > 1:
+            mark = "ok" if result.ok else "FAILED"
+            sys.stderr.write(f"\r\033[K[{done}/{total}] {result.name}: {mark}")
+            sys.stderr.flush()
+
+    return show
+
+
+__all__ = ["err", "run"]

@@ -1,0 +1,137 @@
+"""Connect one profile: build its credential, get a token (with bounded retries), read the claims,
+build its context, run its checks, and optionally probe Graph."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from entra_profiles.checks import check_context
+from entra_profiles.clouds import Cloud
+from entra_profiles.config.models import ManagedIdentity, Profile
+from entra_profiles.context import Context, token_claims
+from entra_profiles.credentials.options import Transports
+from entra_profiles.failures import classify, is_retryable, retry_after
+from entra_profiles.results import Failure, ProfileFailed, ProfileResult
+from entra_profiles.routing import Route
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    timeout: float = 60.0  # per profile, all attempts included
+    retries: int = 3
+    backoff: float = 0.5  # first delay; doubles each attempt, with jitter
+    max_delay: float = 10.0
+    probe: bool = False
+
+
+def connect(
+    name: str,
+    profile: Profile,
+    cloud: Cloud,
+    route: Route,
+    transports: Transports,
+    base_dir: Path,
+    options: ConnectOptions,
+) -> ProfileResult:
+    from entra_profiles.credentials.factory import build_credential
+
+    start = time.monotonic()
+    deadline = start + options.timeout
+    result = ProfileResult(name)
+    stage = "managed_identity" if isinstance(profile.credential, ManagedIdentity) else "token"
+    credential = None
+    try:
+        credential, facts = build_credential(profile, route, transports, base_dir)
+        scopes = profile.scopes or [cloud.graph_scope]
+        token, expires_on = _token(credential, scopes[0], deadline, options)
+        for extra in scopes[1:]:
+            _token(credential, extra, deadline, options)
+        claims = token_claims(token)
+        context = Context.build(facts, claims, expires_on, cloud.name)
+        result.context = context.fields
+        result.warnings = check_context(profile, context.fields, scopes[0])
+        if options.probe or profile.probe:
+            stage = "graph"
+            result.organization = _probe(route, token, transports, deadline)
+        missing = _missing_roles(profile, context.fields)
+        if missing:
+            granted = ", ".join(context.fields["Scopes"]) or "none"
+            result.error = Failure(
+                "missing_roles",
+                f"required roles not granted: {', '.join(missing)} (granted: {granted})",
+                "add the application permissions to the app and grant admin consent in the tenant",
+            )
+    except Exception as exc:
+        result.error = classify(exc, route, stage, options.timeout if time.monotonic() >= deadline else None)
+    finally:
+        if credential is not None:
+            _close(credential)
+        result.duration_s = time.monotonic() - start
+    return result
+
+
+def _token(credential: Any, scope: str, deadline: float, options: ConnectOptions) -> tuple[str, int]:
+    attempt = 0
+    while True:
+        try:
+            info = credential.get_token_info(scope)
+            return info.token, int(info.expires_on)
+        except Exception as exc:
+            if attempt >= options.retries or not is_retryable(exc):
+                raise
+            delay = retry_after(exc)
+            if delay is None:
+                delay = min(options.max_delay, options.backoff * 2**attempt) * random.uniform(0.5, 1.5)
+            if time.monotonic() + delay >= deadline:
+                raise
+            time.sleep(delay)
+            attempt += 1
+
+
+def _probe(route: Route, token: str, transports: Transports, deadline: float) -> str:
+    """GET {graph}/v1.0/organization: the tenant's display name, or a failure naming Graph's answer."""
+    session = transports.session()
+    timeout = max(1.0, min(transports.read_timeout, deadline - time.monotonic()))
+    response = session.get(
+        f"{route.graph_url}/v1.0/organization",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        verify=route.ca_bundle or True,
+        timeout=timeout,
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200:
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        code = error.get("code", "") if isinstance(error, dict) else ""
+        message = error.get("message", "") if isinstance(error, dict) else ""
+        hint = (
+            "the token lacks the Graph permission this call needs (e.g. Organization.Read.All); grant admin consent"
+            if response.status_code == 403
+            else None
+        )
+        raise ProfileFailed(
+            Failure(f"graph_{response.status_code}", f"Graph probe: {response.status_code} {code}: {message}", hint)
+        )
+    values = body.get("value") if isinstance(body, dict) else None
+    if isinstance(values, list) and values and isinstance(values[0], dict):
+        return str(values[0].get("displayName", ""))
+    return ""
+
+
+def _missing_roles(profile: Profile, context: dict[str, Any]) -> list[str]:
+    if profile.expect is None or not profile.expect.roles:
+        return []
+    granted = set(context.get("Scopes") or [])
+    return [r for r in profile.expect.roles if r not in granted]
+
+
+def _close(credential: Any) -> None:
+    with contextlib.suppress(Exception):
+        credential.close()

@@ -1,0 +1,84 @@
+"""The context of a connection, field for field as Get-EntraContext shows it — but true to what was used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+
+CONTEXT_FIELDS = (
+    "ClientId",
+    "TenantId",
+    "Scopes",
+    "AuthType",
+    "TokenCredentialType",
+    "CertificateThumbprint",
+    "CertificateSubjectName",
+    "CertificateNotAfter",
+    "SendCertificateChain",
+    "ManagedIdentityId",
+    "AppName",
+    "ContextScope",
+    "Environment",
+    "TokenExpiresOn",
+)
+
+
+@dataclass(frozen=True)
+class CredentialFacts:
+    """What the credential factory knows about the credential it built (no secret in here)."""
+
+    auth_type: str  # AppOnly | ManagedIdentity
+    credential_type: str  # ClientSecret | ClientCertificate | ManagedIdentity | WorkloadIdentity
+    client_id: str | None = None
+    certificate_thumbprint: str | None = None
+    certificate_subject: str | None = None
+    certificate_not_after: datetime | None = None
+    send_certificate_chain: bool = False
+    managed_identity_id: str | None = None
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The claims of an access token, read without verifying it (it is ours to use, not to trust)."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return {}  # some tokens are opaque (not JWTs): report what the credential knows
+    return dict(claims)
+
+
+def iso(moment: datetime | float | int | None) -> str | None:
+    if moment is None:
+        return None
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(moment, UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Context:
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, facts: CredentialFacts, claims: dict[str, Any], expires_on: int, cloud: str) -> Context:
+        roles = claims.get("roles")
+        scopes = [str(r) for r in roles] if isinstance(roles, list) else []
+        values: dict[str, Any] = {
+            "ClientId": claims.get("appid") or claims.get("azp") or facts.client_id,
+            "TenantId": claims.get("tid"),
+            "Scopes": scopes,
+            "AuthType": facts.auth_type,
+            "TokenCredentialType": facts.credential_type,
+            "CertificateThumbprint": facts.certificate_thumbprint,
+            "CertificateSubjectName": facts.certificate_subject,
+            "CertificateNotAfter": iso(facts.certificate_not_after),
+            "SendCertificateChain": facts.send_certificate_chain,
+            "ManagedIdentityId": facts.managed_identity_id,
+            "AppName": claims.get("app_displayname"),
+            "ContextScope": "Process",
+            "Environment": cloud,
+            "TokenExpiresOn": iso(expires_on),
+        }
+        return cls({k: values[k] for k in CONTEXT_FIELDS})

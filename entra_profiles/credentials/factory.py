@@ -1,0 +1,36 @@
+"""Build the azure-identity credential a profile describes (one module per credential type)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from entra_profiles.config.models import Certificate, ClientSecret, ManagedIdentity, Profile, WorkloadIdentity
+from entra_profiles.context import CredentialFacts
+from entra_profiles.credentials.options import Transports, credential_kwargs
+from entra_profiles.routing import Route
+
+
+def build_credential(
+    profile: Profile, route: Route, transports: Transports, base_dir: Path
+) -> tuple[Any, CredentialFacts]:
+    """The credential and what is known about it. Raises ProfileFailed when it cannot be built."""
+    kwargs = credential_kwargs(route, transports)
+    spec = profile.credential
+    if isinstance(spec, ClientSecret):
+        from entra_profiles.credentials import secret
+
+        return secret.build(profile, spec, kwargs)
+    if isinstance(spec, Certificate):
+        from entra_profiles.credentials import certificate
+
+        return certificate.build(profile, spec, kwargs, base_dir)
+    if isinstance(spec, ManagedIdentity):
+        from entra_profiles.credentials import managed_identity
+
+        return managed_identity.build(profile, spec, route, kwargs)
+    if isinstance(spec, WorkloadIdentity):
+        from entra_profiles.credentials import workload_identity
+
+        return workload_identity.build(profile, spec, route, kwargs, base_dir)
+    raise AssertionError(f"no builder for {type(spec).__name__}")

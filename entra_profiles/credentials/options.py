@@ -1,0 +1,80 @@
+"""Keyword arguments every azure-identity credential of a run gets: where to go, whom to trust."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from entra_profiles.routing import Route
+
+POOL_SIZE_MIN = 16
+
+
+@dataclass
+class Transports:
+    """One HTTP connection pool per CA bundle, shared by every profile of a run."""
+
+    concurrency: int = 16
+    read_timeout: float = 30.0
+    connect_timeout: float = 10.0
+    shared: bool = True
+    _by_ca: dict[str | None, Any] = field(default_factory=dict)
+    _sessions: list[Any] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def for_route(self, route: Route) -> Any:
+        from azure.core.pipeline.transport import RequestsTransport
+
+        if not self.shared:
+            return RequestsTransport(
+                connection_verify=route.ca_bundle or True,
+                connection_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout,
+            )
+        with self._lock:
+            if route.ca_bundle not in self._by_ca:
+                self._by_ca[route.ca_bundle] = RequestsTransport(
+                    session=self._session(),
+                    session_owner=False,
+                    connection_verify=route.ca_bundle or True,
+                    connection_timeout=self.connect_timeout,
+                    read_timeout=self.read_timeout,
+                )
+            return self._by_ca[route.ca_bundle]
+
+    def session(self) -> Any:
+        """The shared requests session (for calls that are not azure-identity's, like the Graph probe)."""
+        with self._lock:
+            return self._sessions[0] if self._sessions else self._session()
+
+    def _session(self) -> Any:
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        session = requests.Session()
+        session.trust_env = False  # an inherited REQUESTS_CA_BUNDLE must not override our CA
+        size = max(POOL_SIZE_MIN, self.concurrency)
+        adapter = HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
+        session.mount("https://", adapter)
+        self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            for s in self._sessions:
+                s.close()
+            self._sessions.clear()
+            self._by_ca.clear()
+
+
+def credential_kwargs(route: Route, transports: Transports) -> dict[str, Any]:
+    """What every credential is constructed with. Retries are ours (see connect.py): azure-core
+    retries a token POST only when the answer carries Retry-After."""
+    return {
+        "authority": route.authority_host,
+        "disable_instance_discovery": route.disable_instance_discovery,
+        "connection_verify": route.ca_bundle or True,
+        "transport": transports.for_route(route),
+        "retry_total": 0,
+    }

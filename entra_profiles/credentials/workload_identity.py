@@ -1,0 +1,113 @@
+"""Workload identity federation: a CI's OIDC token exchanged for an Entra token.
+
+The CI token is fetched (or the file read) afresh for every Entra token: CI tokens live minutes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from entra_profiles.config.models import Profile, WorkloadIdentity
+from entra_profiles.context import CredentialFacts
+from entra_profiles.results import Failure, ProfileFailed
+from entra_profiles.routing import Route
+
+
+def _unavailable(message: str, hint: str) -> ProfileFailed:
+    return ProfileFailed(Failure("unavailable", message, hint))
+
+
+def token_file_reader(path: Path) -> Callable[[], str]:
+    def read() -> str:
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise _unavailable(
+                f"cannot read the federated token file {path}: {exc.strerror}",
+                "check token_file; in Kubernetes the workload identity webhook mounts it",
+            ) from None
+        if not token:
+            raise _unavailable(f"the federated token file {path} is empty", "check what writes it")
+        return token
+
+    return read
+
+
+def github_reader(audience: str, route: Route) -> Callable[[], str]:
+    url = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+    bearer = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    verify: str | bool = True
+    if route.sandbox is not None:
+        url, bearer, verify = route.sandbox.oidc_request_url, route.sandbox.oidc_request_token, route.sandbox.ca_bundle
+    if not url or not bearer:
+        raise _unavailable(
+            "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set",
+            "give the job `permissions: id-token: write`, and run inside GitHub Actions",
+        )
+
+    def fetch() -> str:
+        import requests
+
+        sep = "&" if "?" in url else "?"
+        with requests.Session() as session:
+            session.trust_env = False  # REQUESTS_CA_BUNDLE must not override the CA we pass
+            response = session.get(
+                f"{url}{sep}{urlencode({'audience': audience})}",
+                headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json"},
+                verify=verify,
+                timeout=30,
+            )
+        if response.status_code != 200:
+            raise _unavailable(f"GitHub's OIDC endpoint answered {response.status_code}", "check id-token permission")
+        try:
+            return str(response.json()["value"])
+        except (ValueError, KeyError, requests.JSONDecodeError):
+            raise _unavailable("GitHub's OIDC endpoint sent no token", "check id-token permission") from None
+
+    return fetch
+
+
+def build(
+    profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any], base: Path
+) -> tuple[Any, CredentialFacts]:
+    assert profile.client_id is not None
+    facts = CredentialFacts("AppOnly", "WorkloadIdentity", client_id=profile.client_id)
+    if spec.azure_pipelines:
+        return _azure_pipelines(profile, spec, route, kwargs), facts
+    from azure.identity import ClientAssertionCredential
+
+    if spec.token_file:
+        func = token_file_reader((base / spec.token_file).expanduser())
+    else:
+        func = github_reader(spec.audience, route)
+    options = {k: v for k, v in kwargs.items() if k != "disable_instance_discovery"}
+    return ClientAssertionCredential(profile.tenant, profile.client_id, func, **options), facts
+
+
+def _azure_pipelines(profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any]) -> Any:
+    from azure.identity import AzurePipelinesCredential
+
+    assert profile.client_id is not None
+    token = os.environ.get("SYSTEM_ACCESSTOKEN")
+    if route.sandbox is not None and route.sandbox.azure_pipelines_oidc_url:
+        os.environ["SYSTEM_OIDCREQUESTURI"] = route.sandbox.azure_pipelines_oidc_url
+        token = route.sandbox.azure_pipelines_access_token
+    if not os.environ.get("SYSTEM_OIDCREQUESTURI") or not token:
+        raise _unavailable(
+            "Azure Pipelines OIDC is not available: SYSTEM_OIDCREQUESTURI / SYSTEM_ACCESSTOKEN are not set",
+            "run in an AzureCLI@2 or AzurePowerShell task, and map SYSTEM_ACCESSTOKEN: $(System.AccessToken)",
+        )
+    if not spec.service_connection_id:
+        raise _unavailable("azure_pipelines needs service_connection_id", "set credential.service_connection_id")
+    options = {k: v for k, v in kwargs.items() if k != "disable_instance_discovery"}
+    return AzurePipelinesCredential(
+        tenant_id=profile.tenant,
+        client_id=profile.client_id,
+        service_connection_id=spec.service_connection_id,
+        system_access_token=token,
+        **options,
+    )

@@ -1,0 +1,139 @@
+"""Turn what azure-identity, msal and the network raise into a Failure a person can act on."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from entra_profiles.aadsts import explain, find_code
+from entra_profiles.errors import EntraProfilesError
+from entra_profiles.results import Failure, ProfileFailed
+from entra_profiles.routing import Route
+
+RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+
+
+def status_of(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def is_tls(exc: BaseException) -> bool:
+    text = _chain_text(exc)
+    return "CERTIFICATE_VERIFY_FAILED" in text or "SSLError" in text or "SSL:" in text
+
+
+def is_timeout(exc: BaseException) -> bool:
+    from azure.core.exceptions import ServiceRequestTimeoutError, ServiceResponseTimeoutError
+
+    return isinstance(exc, ServiceRequestTimeoutError | ServiceResponseTimeoutError | TimeoutError) or (
+        "timed out" in _chain_text(exc).lower()
+    )
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Throttling, server errors and dropped connections; never TLS or a refusal by Entra."""
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+
+    if isinstance(exc, ProfileFailed) or is_tls(exc):
+        return False
+    status = status_of(exc)
+    if status is not None:
+        return status in RETRYABLE_STATUS
+    if find_code(str(exc)):
+        return False
+    text = _chain_text(exc)
+    if re.search(r"\b(429|500|502|503|504)\b", text) and ("status" in text.lower() or "Service" in text):
+        return True
+    return isinstance(exc, ServiceRequestError | ServiceResponseError | ConnectionError)
+
+
+def classify(exc: BaseException, route: Route, stage: str, timeout: float | None = None) -> Failure:
+    """The failure to report for an exception raised while connecting."""
+    if isinstance(exc, ProfileFailed):
+        return exc.failure
+    if isinstance(exc, EntraProfilesError):
+        return Failure(getattr(exc, "code", "failed"), exc.message, exc.hint)
+    text = str(exc)
+    code = find_code(text)
+    if code is None and "Unable to get authority configuration" in text:
+        code = "90002"  # msal's discovery of the tenant's OpenID configuration was refused
+    if code:
+        meaning, hint = explain(code)
+        return Failure(f"AADSTS{code}", f"AADSTS{code}: {meaning}", hint)
+    host = _endpoint(stage, route)
+    if is_tls(exc):
+        ca = route.ca_bundle or "the system trust store"
+        return Failure(
+            "tls",
+            f"TLS verification failed for {host}: its certificate is not signed by a CA in {ca}",
+            "for a custom cloud set ca_bundle to the CA that signs the server; verification is never switched off",
+        )
+    if is_timeout(exc):
+        after = f" after {timeout:g} s" if timeout else ""
+        return Failure("timeout", f"timed out{after} waiting for {host}", "raise --timeout, or check the network")
+    status = status_of(exc)
+    if status is not None:
+        return Failure(f"http_{status}", f"{host} answered HTTP {status}", _status_hint(status))
+    from azure.core.exceptions import ServiceRequestError
+
+    if isinstance(exc, ServiceRequestError | ConnectionError):
+        return Failure("unreachable", f"cannot reach {host}: {_first_line(_root(exc))}", "check the host and network")
+    name = type(exc).__name__
+    if name == "CredentialUnavailableError":
+        return Failure("unavailable", _first_line(text), "this credential is not available in this environment")
+    return Failure("failed", f"{name}: {_first_line(text)}", None)
+
+
+def _status_hint(status: int) -> str:
+    if status == 429:
+        return "throttled: lower --concurrency, or retry later"
+    if status >= 500:
+        return "the service is failing; retry later"
+    return "see the service's answer with --debug"
+
+
+def _endpoint(stage: str, route: Route) -> str:
+    if stage == "graph":
+        return f"Microsoft Graph at {route.graph_url}"
+    if stage == "managed_identity" and route.sandbox is not None:
+        return f"the managed identity endpoint {route.sandbox.imds_authority_host}"
+    if stage == "managed_identity":
+        return "the managed identity endpoint"
+    return f"the token endpoint at {route.authority_host}"
+
+
+def _root(exc: BaseException) -> BaseException:
+    seen: set[int] = set()
+    while (exc.__cause__ or exc.__context__) is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        nxt = exc.__cause__ or exc.__context__
+        assert nxt is not None
+        exc = nxt
+    return exc
+
+
+def _chain_text(exc: BaseException) -> str:
+    parts: list[str] = []
+    cur: Any = exc
+    for _ in range(8):
+        if cur is None:
+            break
+        parts.append(f"{type(cur).__name__}: {cur}")
+        cur = cur.__cause__ or cur.__context__
+    return " | ".join(parts)
+
+
+def _first_line(text: object) -> str:
+    return str(text).strip().splitlines()[0] if str(text).strip() else ""

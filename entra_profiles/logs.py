@@ -1,0 +1,41 @@
+"""Logging: quiet by default; with --debug, everything — through the redactor, tokens masked."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+from entra_profiles.redact import REDACTOR
+
+# A JWT (access token, client assertion, CI ID token) and form fields that carry credentials.
+JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+FIELD_RE = re.compile(
+    r"((?:client_secret|client_assertion|access_token|refresh_token|password|secret)[\"']?\s*[=:]\s*[\"']?)"
+    r"[^&\s\"',}]+",
+    re.IGNORECASE,
+)
+NOISY = ("azure", "msal", "urllib3")
+
+
+def scrub(text: str) -> str:
+    """Mask registered secrets, JWTs and credential fields in a line of log output."""
+    text = REDACTOR.redact(text)
+    text = JWT_RE.sub("***", text)
+    return FIELD_RE.sub(r"\1***", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
+def setup(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    for name in NOISY:
+        # Their failures are reported by us, once and explained; their logs are for --debug.
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.CRITICAL)

@@ -1,0 +1,159 @@
+"""Read one Key Vault secret with azure-keyvault-secrets, as a chosen identity; explain failures."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from entra_profiles.config.loader import ProfileSet
+from entra_profiles.errors import UsageError
+from entra_profiles.routing import Route, SandboxInfo, route_for
+
+
+@dataclass
+class Reader:
+    """The identity that reads vaults, with the route its requests take."""
+
+    label: str  # e.g. "profile:ops-reader" or "managed_identity"
+    credential: Any
+    route: Route
+    clients: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def client(self, vault_url: str) -> Any:
+        from azure.keyvault.secrets import SecretClient
+
+        with self.lock:
+            if vault_url not in self.clients:
+                self.clients[vault_url] = SecretClient(
+                    vault_url=self.route.vault_url(vault_url),
+                    credential=self.credential,
+                    verify_challenge_resource=self.route.sandbox is None and not self.route.cloud.custom,
+                    connection_verify=self.route.ca_bundle or True,
+                )
+            return self.clients[vault_url]
+
+    def close(self) -> None:
+        for c in self.clients.values():
+            c.close()
+        with contextlib.suppress(Exception):
+            self.credential.close()
+
+
+@dataclass(frozen=True)
+class VaultAnswer:
+    value: str | None
+    content_type: str | None = None
+    version: str | None = None
+    code: str = ""
+    reason: str = ""
+    hint: str | None = None
+
+    def __repr__(self) -> str:
+        return f"VaultAnswer(value={'***' if self.value else None}, code={self.code!r})"
+
+
+def reader_for(spec: str, ps: ProfileSet, sandbox: SandboxInfo | None) -> Reader:
+    """Build the vault reader named by a `keyvault_credential` value."""
+    from entra_profiles.credentials.factory import build_credential
+    from entra_profiles.credentials.options import Transports
+
+    kind, _, arg = spec.partition(":")
+    if kind == "profile":
+        profile = ps.profiles.get(arg)
+        if profile is None:
+            raise UsageError(f"keyvault_credential names profile '{arg}', which is not a valid profile of the file")
+        if arg in ps.deferred:
+            raise UsageError(
+                f"keyvault_credential profile:{arg} itself holds Key Vault references (a cycle)",
+                hint="read vaults with a profile whose credential comes from a file, the environment or an identity",
+            )
+        route = route_for(ps.cloud(profile.cloud), sandbox)
+        credential, _ = build_credential(profile, route, Transports(shared=False), ps.file.parent)
+        return Reader(f"profile {arg} (client id {profile.client_id})", credential, route)
+    from azure.identity import EnvironmentCredential, ManagedIdentityCredential
+
+    from entra_profiles.clouds import BUILTIN
+    from entra_profiles.credentials.managed_identity import route_endpoint
+
+    route = route_for(BUILTIN["Global"], sandbox)
+    verify = route.ca_bundle or True
+    if kind == "managed_identity":
+        route_endpoint(route)
+        label = f"managed identity {arg}" if arg else "the system-assigned managed identity"
+        return Reader(label, ManagedIdentityCredential(client_id=arg or None, connection_verify=verify), route)
+    return Reader(
+        "the AZURE_* environment credential",
+        EnvironmentCredential(
+            authority=route.authority_host,
+            disable_instance_discovery=route.disable_instance_discovery,
+            connection_verify=verify,
+        ),
+        route,
+    )
+
+
+def read_secret(uri: str, reader: Reader) -> VaultAnswer:
+    """Fetch a secret by its URI (latest or a version)."""
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
+
+    vault, _, rest = uri.partition("/secrets/")
+    name, _, version = rest.partition("/")
+    try:
+        secret = reader.client(vault).get_secret(name, version or None)
+    except ResourceNotFoundError:
+        return VaultAnswer(
+            None, code="keyvault_not_found", reason="not found", hint="check the secret name and version, and the vault"
+        )
+    except ClientAuthenticationError as exc:
+        return VaultAnswer(
+            None,
+            code="keyvault_sign_in",
+            reason=f"{reader.label} could not sign in: {_first(str(exc))}",
+            hint="check the keyvault_credential",
+        )
+    except HttpResponseError as exc:
+        return _http_failure(exc, reader)
+    except Exception as exc:
+        text = str(exc)
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            ca = reader.route.ca_bundle or "the system trust store"
+            return VaultAnswer(None, code="tls", reason=f"TLS verification failed (CA: {ca})")
+        return VaultAnswer(None, code="keyvault_unreachable", reason=f"vault unreachable: {_first(text)}")
+    return VaultAnswer(secret.value, secret.properties.content_type, secret.properties.version)
+
+
+def _http_failure(exc: Any, reader: Reader) -> VaultAnswer:
+    status = getattr(exc, "status_code", None)
+    error = getattr(exc, "error", None)
+    code = getattr(error, "code", None) or ""
+    inner = getattr(getattr(error, "innererror", None), "get", lambda *_: None)("code") if error else None
+    text = f"{code} {inner or ''} {exc}"
+    if "SecretDisabled" in text or "disabled" in text.lower():
+        return VaultAnswer(
+            None,
+            code="keyvault_disabled",
+            reason="the secret is disabled",
+            hint="enable the secret version, or reference another version",
+        )
+    if status == 403 and ("expired" in text.lower() or "not yet valid" in text.lower()):
+        return VaultAnswer(
+            None,
+            code="keyvault_expired",
+            reason="the secret is expired or not yet valid",
+            hint="set a new version of the secret",
+        )
+    if status == 403:
+        return VaultAnswer(
+            None,
+            code="keyvault_forbidden",
+            reason=f"forbidden for {reader.label}",
+            hint="grant that identity get permission on secrets (Key Vault Secrets User)",
+        )
+    return VaultAnswer(None, code=f"keyvault_http_{status}", reason=f"HTTP {status}: {_first(str(exc))}")
+
+
+def _first(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""

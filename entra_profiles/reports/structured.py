@@ -1,0 +1,26 @@
+"""JSON and YAML reports: {"profiles": [...], "summary": {"ok", "failed", "total"}}."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from entra_profiles.results import ProfileResult
+
+
+def document(results: list[ProfileResult]) -> dict[str, Any]:
+    ok = sum(1 for r in results if r.ok)
+    return {
+        "profiles": [r.as_dict() for r in results],
+        "summary": {"ok": ok, "failed": len(results) - ok, "total": len(results)},
+    }
+
+
+def render_json(results: list[ProfileResult]) -> str:
+    return json.dumps(document(results), indent=2)
+
+
+def render_yaml(results: list[ProfileResult]) -> str:
+    return yaml.safe_dump(document(results), sort_keys=False, allow_unicode=True).rstrip("\n")

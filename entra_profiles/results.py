@@ -1,0 +1,52 @@
+"""What connecting a profile produced: a context, or a failure a person can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from entra_profiles.errors import EntraProfilesError
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str  # AADSTS7000215, tls, timeout, certificate_not_found, unavailable, …
+    message: str
+    hint: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
+class ProfileFailed(EntraProfilesError):
+    """A profile could not connect; carries the Failure to report."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message, hint=failure.hint)
+        self.failure = failure
+
+
+@dataclass
+class ProfileResult:
+    name: str
+    context: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: Failure | None = None
+    organization: str | None = None  # from the Graph probe
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_dict(self) -> dict[str, Any]:
+        context = dict(self.context) if self.context is not None else None
+        if context is not None and self.organization is not None:
+            context["Organization"] = self.organization
+        return {
+            "name": self.name,
+            "status": "ok" if self.ok else "failed",
+            "context": context,
+            "warnings": list(self.warnings),
+            "error": self.error.as_dict() if self.error else None,
+        }

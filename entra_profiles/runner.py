@@ -1,0 +1,80 @@
+"""Run a batch: connect the selected profiles concurrently, each isolated, results in selection order."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from entra_profiles.config.loader import ProfileSet
+from entra_profiles.connect import ConnectOptions, connect
+from entra_profiles.credentials.options import Transports
+from entra_profiles.results import Failure, ProfileResult
+from entra_profiles.routing import SandboxInfo, route_for
+
+GRACE_S = 5.0  # beyond a profile's own deadline, before the runner stops waiting for it
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    concurrency: int = 16
+    connect: ConnectOptions = field(default_factory=ConnectOptions)
+    shared_pool: bool = True
+
+
+Progress = Callable[[ProfileResult, int, int], None]
+
+
+def run_profiles(
+    ps: ProfileSet,
+    names: list[str],
+    sandbox: SandboxInfo | None,
+    options: RunOptions,
+    progress: Progress | None = None,
+    resolved: dict[str, ProfileResult] | None = None,
+) -> list[ProfileResult]:
+    """Connect each named profile. `resolved` holds profiles that already failed (e.g. a reference)."""
+    transports = Transports(
+        concurrency=options.concurrency,
+        read_timeout=min(30.0, options.connect.timeout),
+        connect_timeout=min(10.0, options.connect.timeout),
+        shared=options.shared_pool,
+    )
+    results: dict[str, ProfileResult] = dict(resolved or {})
+    todo = [n for n in names if n not in results]
+    done = len(results)
+    base_dir = ps.file.parent
+    pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="connect")
+    try:
+        futures: dict[Future[ProfileResult], tuple[str, float]] = {}
+        for name in todo:
+            profile = ps.profiles[name]
+            cloud = ps.cloud(profile.cloud)
+            route = route_for(cloud, sandbox)
+            fut = pool.submit(connect, name, profile, cloud, route, transports, base_dir, options.connect)
+            futures[fut] = (name, 0.0)
+        pending = set(futures)
+        started = time.monotonic()
+        limit = options.connect.timeout + GRACE_S
+        while pending:
+            finished, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                name, _ = futures[fut]
+                results[name] = fut.result()
+                done += 1
+                if progress:
+                    progress(results[name], done, len(names))
+            # A batch can never take longer than every profile running once, in turn, to its deadline.
+            waves = -(-len(todo) // max(1, options.concurrency))
+            if pending and time.monotonic() - started > limit * waves:
+                for fut in pending:
+                    name, _ = futures[fut]
+                    results[name] = ProfileResult(
+                        name, error=Failure("timeout", f"gave up after {options.connect.timeout:g} s", None)
+                    )
+                break
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        transports.close()
+    return [results[n] for n in names]

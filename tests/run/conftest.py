@@ -1,0 +1,42 @@
+"""A sandbox seeded with the example world, shared by the run tests, and a helper to run profiles on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from clirunner import Result, run_cli
+from runsupport import RunProfiles
+
+from entra_profiles.sandbox import Sandbox
+from entra_profiles.sandbox.example import ExampleWorld, write_example
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> ExampleWorld:
+    return write_example(tmp_path_factory.mktemp("run-world"))
+
+
+@pytest.fixture(scope="session")
+def box(world: ExampleWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    with Sandbox(tmp_path_factory.mktemp("run-sandbox"), world.seed, read_timeout=2.0) as sb:
+        yield sb
+
+
+@pytest.fixture(autouse=True)
+def _no_faults(box: Sandbox) -> Iterator[None]:
+    yield
+    box.set_faults(None)
+
+
+@pytest.fixture
+def run_profiles(box: Sandbox, tmp_path: Path) -> RunProfiles:
+    """Write a profiles file and `entra-profiles run` it against the sandbox."""
+
+    def go(profiles_yaml: str, *args: str, env: dict[str, str] | None = None) -> Result:
+        path = tmp_path / "profiles.yaml"
+        path.write_text("version: 1\nprofiles:\n" + profiles_yaml, encoding="utf-8")
+        return run_cli("-f", str(path), "run", "--sandbox", str(box.state_dir), *args, env=env)
+
+    return go

@@ -1,0 +1,183 @@
+"""`run` end to end through the CLI: secrets, managed identity and workload identity on the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runsupport import AUTOMATION, CONTOSO, RunProfiles, by_name, report
+
+from entra_profiles.sandbox import Sandbox
+
+SECRET = f"""  app:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: client_secret, secret: "${{env:APP_SECRET}}"}}
+"""
+
+
+def test_client_secret_single_profile_text_report(run_profiles: RunProfiles) -> None:
+    r = run_profiles(SECRET, env={"APP_SECRET": "sandbox-secret-contoso-1"})
+    assert r.code == 0, r.err
+    lines = dict(line.split(" : ", 1) for line in r.out.splitlines() if " : " in line)
+    assert lines["Profile               "].strip() == "app"
+    assert lines["ClientId              "] == AUTOMATION
+    assert lines["TenantId              "] == CONTOSO
+    assert lines["Scopes                "] == "{User.Read.All, Group.Read.All, Application.Read.All}"
+    assert lines["AuthType              "] == "AppOnly"
+    assert lines["TokenCredentialType   "] == "ClientSecret"
+    assert lines["AppName               "] == "Contoso Automation"
+    assert lines["ContextScope          "] == "Process"
+    assert lines["Environment           "] == "Global"
+    assert "sandbox-secret-contoso-1" not in r.out + r.err
+
+
+def test_json_report_shape(run_profiles: RunProfiles) -> None:
+    r = run_profiles(SECRET, "--format", "json", env={"APP_SECRET": "sandbox-secret-contoso-1"})
+    doc = report(r)
+    assert doc["summary"] == {"ok": 1, "failed": 0, "total": 1}
+    p = doc["profiles"][0]
+    assert (p["name"], p["status"], p["error"], p["warnings"]) == ("app", "ok", None, [])
+    assert list(p["context"]) == [
+        "ClientId", "TenantId", "Scopes", "AuthType", "TokenCredentialType", "CertificateThumbprint",
+        "CertificateSubjectName", "CertificateNotAfter", "SendCertificateChain", "ManagedIdentityId", "AppName",
+        "ContextScope", "Environment", "TokenExpiresOn",
+    ]  # fmt: skip
+
+
+def test_yaml_report(run_profiles: RunProfiles) -> None:
+    r = run_profiles(SECRET, "--format", "yaml", env={"APP_SECRET": "sandbox-secret-contoso-1"})
+    assert r.code == 0 and "summary:\n  ok: 1\n  failed: 0\n  total: 1" in r.out
+
+
+def test_wrong_secret(run_profiles: RunProfiles) -> None:
+    r = run_profiles(SECRET, env={"APP_SECRET": "not-the-secret"})
+    assert r.code == 1
+    assert r.out.splitlines()[-2:] == [
+        "error: app: AADSTS7000215: invalid client secret",
+        "  hint: use the secret's Value, not its Secret ID; or the secret was rotated",
+    ]
+    assert r.err == ""
+
+
+def test_expired_secret(run_profiles: RunProfiles) -> None:
+    r = run_profiles(SECRET, "--format", "json", env={"APP_SECRET": "sandbox-secret-contoso-old"})
+    assert by_name(r)["app"]["error"] == {
+        "code": "AADSTS7000222",
+        "message": "AADSTS7000222: the client secret has expired",
+        "hint": "create a new client secret for the app and update the reference",
+    }
+
+
+def test_unknown_tenant_and_app_in_wrong_tenant(run_profiles: RunProfiles) -> None:
+    profiles = f"""  nowhere:
+    tenant: nowhere.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: client_secret, secret: sandbox-secret-contoso-1}}
+  wrong-tenant:
+    tenant: fabrikam.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: client_secret, secret: sandbox-secret-contoso-1}}
+"""
+    r = run_profiles(profiles, "--format", "json")
+    errors = {n: p["error"]["code"] for n, p in by_name(r).items()}
+    assert errors == {"nowhere": "AADSTS90002", "wrong-tenant": "AADSTS700016"}
+    assert by_name(r)["nowhere"]["error"]["hint"].startswith("check the tenant id or domain")
+
+
+def test_no_consent_warns(run_profiles: RunProfiles) -> None:
+    profiles = """  unconsented:
+    tenant: contoso.onmicrosoft.com
+    client_id: 3c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f
+    credential: {type: client_secret, secret: sandbox-secret-unconsented}
+"""
+    r = run_profiles(profiles, "--format", "json")
+    p = by_name(r)["unconsented"]
+    assert r.code == 0 and p["context"]["Scopes"] == []
+    assert p["warnings"] == [
+        "the token carries no roles for https://graph.microsoft.com: admin consent is probably missing, and every "
+        "call will fail with 403 (grant the app's application permissions and consent in the tenant)"
+    ]
+
+
+def test_expected_roles_missing_fails(run_profiles: RunProfiles) -> None:
+    r = run_profiles(
+        SECRET + "    expect: {roles: [User.Read.All, Directory.ReadWrite.All]}\n",
+        "--format",
+        "json",
+        env={"APP_SECRET": "sandbox-secret-contoso-1"},
+    )
+    assert r.code == 1
+    assert by_name(r)["app"]["error"]["message"] == (
+        "required roles not granted: Directory.ReadWrite.All "
+        "(granted: User.Read.All, Group.Read.All, Application.Read.All)"
+    )
+
+
+def test_managed_identities_every_kind(run_profiles: RunProfiles) -> None:
+    uami = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    res = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ops/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/ops-uami"
+    )
+    profiles = f"""  system:
+    tenant: contoso.onmicrosoft.com
+    credential: {{type: managed_identity}}
+  by-client-id:
+    tenant: contoso.onmicrosoft.com
+    credential: {{type: managed_identity, client_id: {uami}}}
+  by-object-id:
+    tenant: contoso.onmicrosoft.com
+    credential: {{type: managed_identity, object_id: 2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e}}
+  by-resource-id:
+    tenant: contoso.onmicrosoft.com
+    credential: {{type: managed_identity, resource_id: "{res}"}}
+"""
+    r = run_profiles(profiles, "--format", "json")
+    assert r.code == 0, r.out
+    got = {
+        n: (p["context"]["AuthType"], p["context"]["ManagedIdentityId"], p["context"]["Scopes"])
+        for n, p in by_name(r).items()
+    }
+    assert got == {
+        "system": ("ManagedIdentity", "system-assigned", ["User.Read.All"]),
+        "by-client-id": ("ManagedIdentity", uami, ["Group.Read.All"]),
+        "by-object-id": ("ManagedIdentity", "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", ["Group.Read.All"]),
+        "by-resource-id": ("ManagedIdentity", res, ["Group.Read.All"]),
+    }
+
+
+def test_workload_identity_github_token_file_and_mismatch(
+    run_profiles: RunProfiles, box: Sandbox, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "ci-token"
+    token_file.write_text(box.mint_ci_token())
+    profiles = f"""  github:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: workload_identity, github: true}}
+  token-file:
+    tenant: {CONTOSO}
+    client_id: {AUTOMATION}
+    credential: {{type: workload_identity, token_file: "{token_file}"}}
+"""
+    r = run_profiles(profiles, "--format", "json")
+    assert r.code == 0, r.out
+    assert {p["context"]["TokenCredentialType"] for p in report(r)["profiles"]} == {"WorkloadIdentity"}
+    box.set_ci_subject("repo:contoso/infra:pull_request")
+    r = run_profiles(profiles, "--format", "json", "github")
+    assert by_name(r)["github"]["error"]["code"] == "AADSTS70021"
+
+
+def test_probe_reports_organization_or_graph_error(run_profiles: RunProfiles) -> None:
+    profiles = (
+        SECRET
+        + """  unconsented:
+    tenant: contoso.onmicrosoft.com
+    client_id: 3c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f
+    credential: {type: client_secret, secret: sandbox-secret-unconsented}
+"""
+    )
+    r = run_profiles(profiles, "--probe", "--format", "json", env={"APP_SECRET": "sandbox-secret-contoso-1"})
+    got = by_name(r)
+    assert got["app"]["context"]["Organization"] == "Contoso"
+    assert got["unconsented"]["error"]["code"] == "graph_403"
