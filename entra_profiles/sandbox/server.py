@@ -167,6 +167,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
         length = int(raw)
         if length > MAX_BODY:
             self.close_connection = True
+            if length <= 16 * MAX_BODY:  # drain a moderately large body so the client can read the 413
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(65536, remaining))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
             return error_for_kind(req, 413, f"The request body is larger than {MAX_BODY} bytes.", [])
         req.body = self.rfile.read(length) if length else b""
         if len(req.body) != length:
