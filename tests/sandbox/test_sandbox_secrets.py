@@ -154,3 +154,13 @@ def test_unsupported_grant_type(sb: Sandbox) -> None:
         )
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
+
+
+def test_v1_endpoint_with_resource(sb: Sandbox) -> None:
+    form = {"grant_type": "client_credentials", "client_id": AUTOMATION, "client_secret": AUTOMATION_SECRET}
+    with session(sb) as http:
+        response = http.post(
+            f"{sb.url}/contoso.onmicrosoft.com/oauth2/token", data={**form, "resource": "https://vault.azure.net"}
+        )
+    assert response.status_code == 200
+    assert verify_token(sb, response.json()["access_token"])["aud"] == "https://vault.azure.net"
