@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import socketserver
 import ssl
 import struct
 import sys
@@ -58,6 +59,11 @@ class SandboxServer(ThreadingHTTPServer):
         self.routes = build_routes(state)
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+
+    def server_bind(self) -> None:
+        socketserver.TCPServer.server_bind(self)  # not HTTPServer's: it does a reverse DNS lookup
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         """TLS handshake here, in the connection's own thread, so a silent client blocks nobody."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from cryptography import x509
 
 from .pki import thumbprints
-from .seed import App, AppSecret, ManagedIdentity, SecretVersion, Seed, Tenant, Vault
+from .seed import App, ManagedIdentity, SecretVersion, Seed, Tenant, Vault
 
 NAMESPACE = uuid.UUID("5b0c6f1e-8d7a-4c52-9e0d-3f1a2b4c6d8e")
 
@@ -73,9 +73,6 @@ class World:
 
     def principal(self, tenant: Tenant, client_id: str) -> Principal | None:
         return self.principals.get((tenant.id.lower(), client_id.lower()))
-
-    def app_tenants(self, client_id: str) -> list[Tenant]:
-        return [p.tenant for (_, cid), p in self.principals.items() if cid == client_id.lower()]
 
     def identity(self, kind: str | None, value: str | None) -> Principal | None:
         """The managed identity selected by client_id / object_id / resource_id, or system-assigned."""
@@ -155,8 +152,3 @@ def build_world(seed: Seed, base: Path) -> World:
                 items = _secret_items(vault.name, name, secret.all_versions(), base)
                 world.secrets[(vault.name.lower(), name.lower())] = items
     return world
-
-
-def secret_is_current(secret: AppSecret, now: dt.datetime) -> bool:
-    expires = utc(secret.expires)
-    return expires is None or expires > now
