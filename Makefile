@@ -22,8 +22,7 @@ test: lint typecheck
 	$(BIN)/pytest
 
 demo: $(STAMP)
-	$(BIN)/entra-profiles -f profiles.example.yaml validate
-	$(BIN)/entra-profiles -f profiles.example.yaml list
+	$(BIN)/python -m entra_profiles.demo
 
 schema: $(STAMP)
 	$(BIN)/entra-profiles schema > schemas/profiles.schema.json
