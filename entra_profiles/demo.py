@@ -50,7 +50,7 @@ def prepare(root: Path) -> tuple[Path, dict[str, str]]:
     app["certificates"].append(str(world.certs["automation"].cert_pem))  # the certificate kept in Key Vault
     vault = contoso["vaults"][0]
     vault["secrets"].update(CONTOSO_VAULT_EXTRAS)
-    for name, value in vault["secrets"].items():
+    for value in vault["secrets"].values():
         if isinstance(value, dict):
             for key in ("pfx_file", "pem_file"):
                 if key in value:
@@ -95,8 +95,8 @@ def main() -> int:
             print("\n$ entra-profiles -f profiles.example.yaml run all --sandbox .demo/sandbox", flush=True)
             code = subprocess.call([*cli, "run", "all", "--sandbox", str(state)], env=env)
         if code == 0:
-            print("\n$ entra-profiles -f profiles.example.yaml run contoso-cert-subject --sandbox .demo/sandbox --probe")
-            sys.stdout.flush()
+            one = "run contoso-cert-subject --sandbox .demo/sandbox --probe"
+            print(f"\n$ entra-profiles -f profiles.example.yaml {one}", flush=True)
             code = subprocess.call([*cli, "run", "contoso-cert-subject", "--sandbox", str(state), "--probe"], env=env)
         return code
     finally:
