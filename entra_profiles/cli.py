@@ -22,6 +22,7 @@ COMMANDS = {
     "list": ("entra_profiles.commands.listing:list_profiles", "List the selected profiles."),
     "schema": ("entra_profiles.commands.schema:schema", "Print the JSON Schema of profiles files."),
     "run": ("entra_profiles.commands.run:run", "Connect the selected profiles and report each context."),
+    "resolve": ("entra_profiles.commands.resolve:resolve", "Show a profile's resolved fields and their sources."),
     "sandbox": (
         "entra_profiles.sandbox.cli:sandbox",
         "Run the local Entra emulator (token service, Key Vault, Graph).",

@@ -37,6 +37,7 @@ def connect(
     transports: Transports,
     base_dir: Path,
     options: ConnectOptions,
+    vault_material: tuple[bytes, str] | None = None,
 ) -> ProfileResult:
     from entra_profiles.credentials.factory import build_credential
 
@@ -46,7 +47,7 @@ def connect(
     stage = "managed_identity" if isinstance(profile.credential, ManagedIdentity) else "token"
     credential = None
     try:
-        credential, facts = build_credential(profile, route, transports, base_dir)
+        credential, facts = build_credential(profile, route, transports, base_dir, vault_material)
         scopes = profile.scopes or [cloud.graph_scope]
         token, expires_on = _token(credential, scopes[0], deadline, options)
         for extra in scopes[1:]:

@@ -46,6 +46,7 @@ def prepare(root: Path) -> tuple[Path, dict[str, str]]:
     contoso = seed["tenants"][0]
     contoso["domains"].append("lab.contoso.example")  # the custom cloud's tenant, served by the sandbox too
     app = contoso["apps"][0]
+    app["roles"]["https://graph.lab.contoso.example"] = ["User.Read.All"]  # consented in the lab cloud too
     app["certificates"] = [str(world.seed.parent / c) for c in app["certificates"]]
     app["certificates"].append(str(world.certs["automation"].cert_pem))  # the certificate kept in Key Vault
     vault = contoso["vaults"][0]

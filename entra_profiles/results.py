@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from entra_profiles.errors import EntraProfilesError
+from entra_profiles.errors import EntraProfilesError, Location, Problem
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,11 @@ class Failure:
     code: str  # AADSTS7000215, tls, timeout, certificate_not_found, unavailable, …
     message: str
     hint: str | None = None
+    where: Location | None = None  # for failures caused by a value in the file
+    reason: str | None = None  # the message without the location, for a Problem
+
+    def problem(self, owner: str) -> Problem:
+        return Problem(self.where or Location(), self.reason or self.message, self.hint, frozenset({owner}))
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "hint": self.hint}

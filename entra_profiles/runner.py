@@ -52,7 +52,8 @@ def run_profiles(
             profile = ps.profiles[name]
             cloud = ps.cloud(profile.cloud)
             route = route_for(cloud, sandbox)
-            fut = pool.submit(connect, name, profile, cloud, route, transports, base_dir, options.connect)
+            material = ps.certificates.get(name)
+            fut = pool.submit(connect, name, profile, cloud, route, transports, base_dir, options.connect, material)
             futures[fut] = (name, 0.0)
         pending = set(futures)
         started = time.monotonic()

@@ -18,9 +18,19 @@ Examples:
   entra-profiles -f prod.yaml validate 'contoso-*' tag:ci"""
 )
 @targets_argument
+@click.option("--resolve", "resolve_refs", is_flag=True, help="Also read every Key Vault reference (network).")
+@click.option(
+    "--sandbox",
+    "sandbox_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="With --resolve: route Key Vault requests to the sandbox in DIR.",
+)
 @file_option
 @click.pass_context
-def validate(ctx: click.Context, targets: tuple[str, ...], file: Path | None) -> None:
+def validate(
+    ctx: click.Context, targets: tuple[str, ...], resolve_refs: bool, sandbox_dir: Path | None, file: Path | None
+) -> None:
     """Check the profiles file (or the selected profiles) and report every problem.
 
     Checks the schema, inheritance, groups and references: environment variables and
@@ -30,9 +40,27 @@ def validate(ctx: click.Context, targets: tuple[str, ...], file: Path | None) ->
     problems = ps.problems_for(names)
     if problems:
         raise ConfigError(problems)
+    deferred = sum(len(ps.deferred.get(n, [])) for n in names)
+    if resolve_refs and deferred:
+        import os
+
+        from entra_profiles.references.deferred import resolve_deferred
+        from entra_profiles.routing import load_sandbox
+        from entra_profiles.routing import sandbox_dir as pick
+
+        directory = pick(sandbox_dir, os.environ)
+        _, failed = resolve_deferred(ps, names, load_sandbox(directory) if directory else None)
+        failures = [r.error.problem(n) for n, r in failed.items() if r.error is not None]
+        if failures:
+            raise ConfigError(sorted(failures, key=lambda p: (p.where.line or 0, p.where.col or 0)))
     width = max((len(n) for n in names), default=0)
     for name in names:
         p = ps.profiles[name]
         out(f"  ok  {name.ljust(width)}  {p.credential.type}, {p.cloud}")
     n = len(names)
-    out(f"{ps.file}: {n} profile{'s' if n != 1 else ''} valid")
+    note = ""
+    if deferred:
+        note = f" ({deferred} Key Vault reference{'s' if deferred != 1 else ''} " + (
+            "resolved)" if resolve_refs else "checked offline; --resolve reads them)"
+        )
+    out(f"{ps.file}: {n} profile{'s' if n != 1 else ''} valid{note}")

@@ -40,6 +40,10 @@ class ProfileSet:
     # name -> [(field path inside the profile, where it is written)] of values holding Key Vault references
     deferred: dict[str, list[tuple[tuple[str, ...], Location]]] = field(default_factory=dict)
     keyvault_credential: str | None = None  # the file's top-level choice
+    # name -> field path inside the profile -> where its value is written (after inheritance)
+    origins: dict[str, dict[tuple[str, ...], Location]] = field(default_factory=dict)
+    # name -> field path -> "keyvault:URI (version V)", filled when Key Vault references are resolved
+    resolved_from: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
     certificates: dict[str, tuple[bytes, str]] = field(default_factory=dict, repr=False)  # from Key Vault
 
     def problems_for(self, names: list[str]) -> list[Problem]:
@@ -207,6 +211,7 @@ class _Checker:
             )
             return
         self.out.profiles[name] = profile
+        self.out.origins[name] = dict(_leaf_origins(merged, (), self.file))
         refs = list(_deferred_values(merged, (), self.file))
         if refs:
             self.out.deferred[name] = refs
@@ -237,6 +242,17 @@ class _Checker:
                     continue
                 good.append(m)
             self.out.groups[gname] = good
+
+
+def _leaf_origins(node: Any, at: tuple[str, ...], file: str) -> Any:
+    """(field path, location) of every value written for a profile, after inheritance."""
+    if isinstance(node, LocatedMap):
+        for key, value in node.items():
+            pos = node.value_pos[key]
+            if isinstance(value, LocatedMap):
+                yield from _leaf_origins(value, (*at, key), file)
+            else:
+                yield (*at, key), Location(file, pos.line, pos.col, pos.path)
 
 
 def _deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:

@@ -12,7 +12,11 @@ from entra_profiles.routing import Route
 
 
 def build_credential(
-    profile: Profile, route: Route, transports: Transports, base_dir: Path
+    profile: Profile,
+    route: Route,
+    transports: Transports,
+    base_dir: Path,
+    vault_material: tuple[bytes, str] | None = None,
 ) -> tuple[Any, CredentialFacts]:
     """The credential and what is known about it. Raises ProfileFailed when it cannot be built."""
     kwargs = credential_kwargs(route, transports)
@@ -24,7 +28,7 @@ def build_credential(
     if isinstance(spec, Certificate):
         from entra_profiles.credentials import certificate
 
-        return certificate.build(profile, spec, kwargs, base_dir)
+        return certificate.build(profile, spec, kwargs, base_dir, vault_material)
     if isinstance(spec, ManagedIdentity):
         from entra_profiles.credentials import managed_identity
 

@@ -66,20 +66,22 @@ def resolve_deferred(
             REDACTOR.register(answer.value)
     profiles = dict(ps.profiles)
     certificates = dict(ps.certificates)
+    resolved_from = {n: dict(v) for n, v in ps.resolved_from.items()}
     for use in plan.uses:
         if use.profile in plan.failures:
             continue
         answer = answers[(use.uri, use.reader)]
         if answer.value is None:
-            message = f"{use.where}: Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
-            plan.failures[use.profile] = Failure(answer.code, message, answer.hint)
+            reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
+            plan.failures[use.profile] = Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason)
             continue
+        resolved_from.setdefault(use.profile, {})[use.path] = f"keyvault:{use.uri} (version {answer.version})"
         if use.path == ("credential", "keyvault"):
             certificates[use.profile] = _certificate_bytes(answer)
         else:
             profiles[use.profile] = _substitute(profiles[use.profile], use.path, answer.value, use)
     failed = {n: ProfileResult(n, error=f) for n, f in plan.failures.items()}
-    return replace(ps, profiles=profiles, certificates=certificates), failed
+    return replace(ps, profiles=profiles, certificates=certificates, resolved_from=resolved_from), failed
 
 
 def _plan(ps: ProfileSet, names: list[str]) -> Plan:
@@ -99,18 +101,18 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
                     else [p.keyvault for p in parse(value) if isinstance(p, Ref) and p.keyvault is not None]
                 )
             except ReferenceSyntaxError as exc:
-                plan.failures[name] = Failure("keyvault_reference", f"{where}: {exc}", exc.hint)
+                plan.failures[name] = Failure("keyvault_reference", f"{where}: {exc}", exc.hint, where, str(exc))
                 break
             for ref in refs:
                 uri = ref.uri(cloud.keyvault_suffix)
                 host = urlsplit(uri).hostname or ""
                 if not host.endswith("." + cloud.keyvault_suffix):
-                    plan.failures[name] = Failure(
-                        "keyvault_host_refused",
-                        f"{where}: vault host {host} is not a Key Vault of the {cloud.name} cloud "
-                        f"(*.{cloud.keyvault_suffix}); the reference was refused and no token was sent",
-                        "use the vault's real URL, or set the profile's cloud",
+                    reason = (
+                        f"vault host {host} is not a Key Vault of the {cloud.name} cloud "
+                        f"(*.{cloud.keyvault_suffix}); the reference was refused and no token was sent"
                     )
+                    hint = "use the vault's real URL, or set the profile's cloud"
+                    plan.failures[name] = Failure("keyvault_host_refused", f"{where}: {reason}", hint, where, reason)
                     break
                 plan.uses.append(Use(name, path, where, ref, uri, reader))
     return plan

@@ -1,0 +1,95 @@
+"""`resolve`: every field of a profile after inheritance and references, and where its value came from."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import SecretStr
+
+from entra_profiles.commands.common import file_option, load_selected
+from entra_profiles.config.loader import ProfileSet
+from entra_profiles.errors import ConfigError
+from entra_profiles.output import out, table
+from entra_profiles.redact import MASK
+
+SECRET_FIELDS = {("credential", "secret"), ("credential", "password")}
+
+
+def field_rows(ps: ProfileSet, name: str) -> list[dict[str, Any]]:
+    """One row per field written for the profile: value (secrets masked), where written, where from."""
+    profile = ps.profiles[name]
+    rows = []
+    for path, where in ps.origins.get(name, {}).items():
+        value: Any = profile
+        for part in path:
+            value = getattr(value, part, None)
+        if isinstance(value, SecretStr) or path in SECRET_FIELDS:
+            shown: Any = MASK if value is not None else None
+        elif isinstance(value, list | tuple):
+            shown = [str(v) for v in value]
+        else:
+            shown = value
+        source = ps.resolved_from.get(name, {}).get(path) or ", ".join(ps.sources.get(where.path, [])) or "literal"
+        rows.append(
+            {"field": ".".join(path), "value": shown, "written": where.position(), "at": where.path, "source": source}
+        )
+    return rows
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  entra-profiles resolve contoso-prod
+  entra-profiles resolve contoso-prod --offline --format json"""
+)
+@click.argument("profile")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--offline", is_flag=True, help="Do not read Key Vault; show references as written.")
+@click.option(
+    "--sandbox",
+    "sandbox_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Route Key Vault requests to the sandbox in DIR (default: $ENTRA_PROFILES_SANDBOX).",
+)
+@file_option
+@click.pass_context
+def resolve(
+    ctx: click.Context, profile: str, fmt: str, offline: bool, sandbox_dir: Path | None, file: Path | None
+) -> None:
+    """Show every field of PROFILE, resolved, and where each value came from (secrets masked)."""
+    ps, names = load_selected(ctx, file, (profile,))
+    if len(names) != 1:
+        raise click.UsageError(f"'{profile}' selects {len(names)} profiles; name one profile")
+    name = names[0]
+    if not offline:
+        from entra_profiles.references.deferred import resolve_deferred
+        from entra_profiles.routing import load_sandbox
+        from entra_profiles.routing import sandbox_dir as pick
+
+        directory = pick(sandbox_dir, os.environ)
+        ps, failed = resolve_deferred(ps, [name], load_sandbox(directory) if directory else None)
+        if name in failed:
+            error = failed[name].error
+            assert error is not None
+            raise ConfigError([error.problem(name)])
+    rows = field_rows(ps, name)
+    if fmt == "json":
+        out(json.dumps({"profile": name, "fields": rows}, indent=2, default=str))
+        return
+    out(
+        table(
+            [[r["field"], _text(r["value"]), r["source"], r["written"]] for r in rows],
+            ["FIELD", "VALUE", "SOURCE", "WRITTEN AT"],
+        )
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    return "" if value is None else str(value)
