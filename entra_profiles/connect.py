@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,9 @@ from typing import Any
 from entra_profiles.checks import check_context
 from entra_profiles.clouds import Cloud
 from entra_profiles.config.models import ManagedIdentity, Profile
-from entra_profiles.context import Context, token_claims
+from entra_profiles.context import Context, CredentialFacts, token_claims
 from entra_profiles.credentials.options import Transports
+from entra_profiles.credentials.transport import forget_last_response, last_response, remember_last_response
 from entra_profiles.failures import classify, is_retryable, retry_after
 from entra_profiles.results import Failure, ProfileFailed, ProfileResult
 from entra_profiles.routing import Route
@@ -45,13 +48,13 @@ def connect(
     deadline = start + options.timeout
     result = ProfileResult(name)
     stage = "managed_identity" if isinstance(profile.credential, ManagedIdentity) else "token"
-    credential = None
+    holder = _Credential(lambda: build_credential(profile, route, transports, base_dir, vault_material))
     try:
-        credential, facts = build_credential(profile, route, transports, base_dir, vault_material)
+        facts = holder.facts()
         scopes = profile.scopes or [cloud.graph_scope]
-        token, expires_on = _token(credential, scopes[0], deadline, options)
+        token, expires_on = _token(holder, scopes[0], deadline, options)
         for extra in scopes[1:]:
-            _token(credential, extra, deadline, options)
+            _token(holder, extra, deadline, options)
         claims = token_claims(token)
         context = Context.build(facts, claims, expires_on, cloud.name)
         result.context = context.fields
@@ -70,17 +73,45 @@ def connect(
     except Exception as exc:
         result.error = classify(exc, route, stage, options.timeout if time.monotonic() >= deadline else None)
     finally:
-        if credential is not None:
-            _close(credential)
+        holder.close()
         result.duration_s = time.monotonic() - start
     return result
 
 
-def _token(credential: Any, scope: str, deadline: float, options: ConnectOptions) -> tuple[str, int]:
+class _Credential:
+    """The profile's credential, built on first use and built afresh for a retry: msal remembers a
+    429/5xx answer for its Retry-After (5 s when none) and would replay it instead of asking again."""
+
+    def __init__(self, build: Callable[[], tuple[Any, CredentialFacts]]) -> None:
+        self._build = build
+        self._current: Any = None
+        self._facts: CredentialFacts | None = None
+
+    def facts(self) -> CredentialFacts:
+        self.get()
+        assert self._facts is not None
+        return self._facts
+
+    def get(self) -> Any:
+        if self._current is None:
+            self._current, self._facts = self._build()
+        return self._current
+
+    def renew(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._current is not None:
+            _close(self._current)
+            self._current = None
+
+
+def _token(holder: _Credential, scope: str, deadline: float, options: ConnectOptions) -> tuple[str, int]:
     attempt = 0
+    forget_last_response()
     while True:
         try:
-            info = credential.get_token_info(scope)
+            info = within(deadline, holder.get().get_token_info, scope)
             return info.token, int(info.expires_on)
         except Exception as exc:
             if attempt >= options.retries or not is_retryable(exc):
@@ -91,7 +122,38 @@ def _token(credential: Any, scope: str, deadline: float, options: ConnectOptions
             if time.monotonic() + delay >= deadline:
                 raise
             time.sleep(delay)
+            holder.renew()
             attempt += 1
+
+
+def within(deadline: float, func: Callable[..., Any], *args: Any) -> Any:
+    """Call `func` on a worker thread and give up at the deadline: a slow server may trickle a
+    response byte by byte and never trip a read timeout. The worker finishes on its own."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    previous = last_response()
+
+    def work() -> None:
+        remember_last_response(None)
+        try:
+            box["value"] = func(*args)
+        except BaseException as exc:
+            box["error"] = exc
+        box["last"] = last_response() or previous
+        done.set()
+
+    threading.Thread(target=work, name="connect-call", daemon=True).start()
+    if not done.wait(max(0.0, deadline - time.monotonic())):
+        raise DeadlineExceeded("the profile's --timeout ran out")
+    remember_last_response(box.get("last"))
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class DeadlineExceeded(TimeoutError):
+    pass
 
 
 def _probe(route: Route, token: str, transports: Transports, deadline: float) -> str:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from entra_profiles.aadsts import explain, find_code
+from entra_profiles.credentials.transport import last_response
 from entra_profiles.errors import EntraProfilesError
 from entra_profiles.results import Failure, ProfileFailed
 from entra_profiles.routing import Route
@@ -14,15 +15,25 @@ RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 
 
 def status_of(exc: BaseException) -> int | None:
+    """The HTTP status behind an exception: its own response's, or the last one this thread received."""
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
-    return status if isinstance(status, int) else None
+    if isinstance(status, int):
+        return status
+    last = last_response()
+    if last is not None and last.status >= 400:
+        return last.status
+    match = re.search(r"HTTP Error: (\d{3})", str(exc))  # msal's words for a non-OAuth error answer
+    return int(match.group(1)) if match else None
 
 
 def retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
     value = headers.get("Retry-After") or headers.get("retry-after")
+    last = last_response()
+    if value is None and last is not None and last.status >= 400:
+        value = last.retry_after
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
@@ -46,7 +57,7 @@ def is_retryable(exc: BaseException) -> bool:
     """Throttling, server errors and dropped connections; never TLS or a refusal by Entra."""
     from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 
-    if isinstance(exc, ProfileFailed) or is_tls(exc):
+    if isinstance(exc, ProfileFailed | TimeoutError) or is_tls(exc):
         return False
     status = status_of(exc)
     if status is not None:
@@ -56,7 +67,9 @@ def is_retryable(exc: BaseException) -> bool:
     text = _chain_text(exc)
     if re.search(r"\b(429|500|502|503|504)\b", text) and ("status" in text.lower() or "Service" in text):
         return True
-    return isinstance(exc, ServiceRequestError | ServiceResponseError | ConnectionError)
+    return any(isinstance(e, ServiceRequestError | ServiceResponseError | ConnectionError) for e in _chain(exc)) or (
+        "Connection aborted" in text or "RemoteDisconnected" in text or "Connection reset" in text
+    )
 
 
 def classify(exc: BaseException, route: Route, stage: str, timeout: float | None = None) -> Failure:
@@ -88,7 +101,7 @@ def classify(exc: BaseException, route: Route, stage: str, timeout: float | None
         return Failure(f"http_{status}", f"{host} answered HTTP {status}", _status_hint(status))
     from azure.core.exceptions import ServiceRequestError
 
-    if isinstance(exc, ServiceRequestError | ConnectionError):
+    if any(isinstance(e, ServiceRequestError | ConnectionError) for e in _chain(exc)) or "Connection aborted" in text:
         return Failure("unreachable", f"cannot reach {host}: {_first_line(_root(exc))}", "check the host and network")
     name = type(exc).__name__
     if name == "CredentialUnavailableError":
@@ -112,6 +125,15 @@ def _endpoint(stage: str, route: Route) -> str:
     if stage == "managed_identity":
         return "the managed identity endpoint"
     return f"the token endpoint at {route.authority_host}"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(out) < 8:
+        out.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return out
 
 
 def _root(exc: BaseException) -> BaseException:

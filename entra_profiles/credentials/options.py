@@ -26,20 +26,26 @@ class Transports:
     def for_route(self, route: Route) -> Any:
         from azure.core.pipeline.transport import RequestsTransport
 
+        from entra_profiles.credentials.transport import RecordingTransport
+
         if not self.shared:
-            return RequestsTransport(
-                connection_verify=route.ca_bundle or True,
-                connection_timeout=self.connect_timeout,
-                read_timeout=self.read_timeout,
-            )
-        with self._lock:
-            if route.ca_bundle not in self._by_ca:
-                self._by_ca[route.ca_bundle] = RequestsTransport(
-                    session=self._session(),
-                    session_owner=False,
+            return RecordingTransport(
+                RequestsTransport(
                     connection_verify=route.ca_bundle or True,
                     connection_timeout=self.connect_timeout,
                     read_timeout=self.read_timeout,
+                )
+            )
+        with self._lock:
+            if route.ca_bundle not in self._by_ca:
+                self._by_ca[route.ca_bundle] = RecordingTransport(
+                    RequestsTransport(
+                        session=self._session(),
+                        session_owner=False,
+                        connection_verify=route.ca_bundle or True,
+                        connection_timeout=self.connect_timeout,
+                        read_timeout=self.read_timeout,
+                    )
                 )
             return self._by_ca[route.ca_bundle]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from clirunner import Result, run_cli
 from runsupport import RunProfiles
 
@@ -20,7 +21,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> ExampleWorld:
 
 @pytest.fixture(scope="session")
 def box(world: ExampleWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    with Sandbox(tmp_path_factory.mktemp("run-sandbox"), world.seed, read_timeout=2.0) as sb:
+    seed = yaml.safe_load(world.seed.read_text())
+    app = seed["tenants"][0]["apps"][0]
+    app["certificates"].append(str(world.certs["automation"].cert_pem))  # the certificate kept in Key Vault
+    with Sandbox(tmp_path_factory.mktemp("run-sandbox"), seed, base_dir=world.seed.parent, read_timeout=2.0) as sb:
         yield sb
 
 
