@@ -37,7 +37,7 @@ def remember_last_response(value: LastResponse | None) -> None:
     _local.last = value
 
 
-class RecordingTransport(HttpTransport):  # type: ignore[misc,type-arg]
+class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
     def __init__(self, inner: Any) -> None:
         self.inner = inner
 
