@@ -95,7 +95,9 @@ CREDENTIAL_TYPES: dict[str, type[Model]] = {
 }
 
 
-KEYVAULT_CREDENTIAL_PATTERN = r"^(profile:[A-Za-z0-9][A-Za-z0-9_-]*|managed_identity(:[^\s]+)?|environment)$"
+KEYVAULT_CREDENTIAL_PATTERN = (
+    r"^(profile:[A-Za-z0-9][A-Za-z0-9_-]*|managed_identity(:[^\s]+)?|workload_identity|environment)$"
+)
 KeyVaultCredential = Annotated[str, Field(pattern=KEYVAULT_CREDENTIAL_PATTERN)]
 
 

@@ -162,7 +162,7 @@ def _message(
         if key == "keyvault_credential":
             return (
                 f"{describe(value)} is not a Key Vault credential",
-                "use profile:NAME, managed_identity, managed_identity:CLIENT_ID, or environment",
+                "use profile:NAME, managed_identity, managed_identity:CLIENT_ID, workload_identity or environment",
             )
         if key.startswith("managed_identity_endpoint"):
             return f"{describe(value)} is not an http(s) URL", None

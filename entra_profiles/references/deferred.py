@@ -15,9 +15,15 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, SecretStr
 
 from entra_profiles.config.loader import ProfileSet
-from entra_profiles.errors import Location
+from entra_profiles.errors import EntraProfilesError, Location
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.keyvault_client import Reader, VaultAnswer, read_secret, reader_for
+from entra_profiles.references.keyvault_client import (
+    Reader,
+    VaultAnswer,
+    identity_reader,
+    profile_reader,
+    read_secret,
+)
 from entra_profiles.references.syntax import KeyVaultRef, Ref, ReferenceSyntaxError, parse, parse_secret_uri
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
@@ -45,22 +51,26 @@ class Plan:
 
 
 def resolve_deferred(
-    ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None
+    ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, _stack: tuple[str, ...] = ()
 ) -> tuple[ProfileSet, dict[str, ProfileResult]]:
     """A ProfileSet whose selected profiles hold the values, and the profiles that failed to resolve."""
     plan = _plan(ps, names)
     keys = sorted({(u.uri, u.reader) for u in plan.uses if u.profile not in plan.failures})
     answers: dict[tuple[str, str], VaultAnswer] = {}
     if keys:
-        readers: dict[str, Reader] = {}
-        for _, reader in keys:
-            if reader not in readers:
-                readers[reader] = reader_for(reader, ps, sandbox)
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(keys))) as pool:
-            futures = {k: pool.submit(read_secret, k[0], readers[k[1]]) for k in keys}
-            answers = {k: f.result() for k, f in futures.items()}
+        readers: dict[str, Reader | VaultAnswer] = {}
+        for _, spec in keys:
+            if spec not in readers:
+                readers[spec] = _reader(spec, ps, sandbox, _stack)
+        live = {k: r for k in keys if isinstance(r := readers[k[1]], Reader)}
+        answers = {k: v for k in keys if isinstance(v := readers[k[1]], VaultAnswer)}
+        if live:
+            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(live))) as pool:
+                futures = {k: pool.submit(read_secret, k[0], r) for k, r in live.items()}
+                answers.update({k: f.result() for k, f in futures.items()})
         for r in readers.values():
-            r.close()
+            if isinstance(r, Reader):
+                r.close()
     for answer in answers.values():
         if answer.value is not None:
             REDACTOR.register(answer.value)
@@ -82,6 +92,39 @@ def resolve_deferred(
             profiles[use.profile] = _substitute(profiles[use.profile], use.path, answer.value, use)
     failed = {n: ProfileResult(n, error=f) for n, f in plan.failures.items()}
     return replace(ps, profiles=profiles, certificates=certificates, resolved_from=resolved_from), failed
+
+
+def _reader(spec: str, ps: ProfileSet, sandbox: SandboxInfo | None, stack: tuple[str, ...]) -> Reader | VaultAnswer:
+    """The identity that reads vaults, or why it cannot: a broken or cyclic `profile:` reader."""
+    kind, _, name = spec.partition(":")
+    try:
+        if kind != "profile":
+            return identity_reader(spec, sandbox)
+        if name in stack:
+            cycle = " → ".join(f"profile:{n}" for n in (*stack, name))
+            return VaultAnswer(
+                None,
+                code="keyvault_credential_cycle",
+                reason=f"keyvault_credential cycle: {cycle}",
+                hint="read vaults with a profile whose credential needs no Key Vault reference",
+            )
+        if name not in ps.profiles:
+            return VaultAnswer(
+                None,
+                code="keyvault_credential",
+                reason=f"keyvault_credential names profile '{name}', which is not a valid profile of the file",
+                hint="name a valid profile",
+            )
+        own = ps
+        if name in ps.deferred:
+            own, failed = resolve_deferred(ps, [name], sandbox, (*stack, name))
+            error = failed[name].error if name in failed else None
+            if error is not None:
+                reason = f"the reader profile {name} failed: {error.message}"
+                return VaultAnswer(None, code="keyvault_credential", reason=reason, hint=error.hint)
+        return profile_reader(name, own.profiles[name], own, sandbox, own.certificates.get(name))
+    except EntraProfilesError as exc:
+        return VaultAnswer(None, code="keyvault_credential", reason=f"{spec}: {exc.message}", hint=exc.hint)
 
 
 def _plan(ps: ProfileSet, names: list[str]) -> Plan:

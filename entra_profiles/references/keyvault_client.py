@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entra_profiles.config.loader import ProfileSet
-from entra_profiles.errors import UsageError
+from entra_profiles.config.models import Profile
 from entra_profiles.routing import Route, SandboxInfo, route_for
 
 
@@ -55,44 +55,40 @@ class VaultAnswer:
         return f"VaultAnswer(value={'***' if self.value else None}, code={self.code!r})"
 
 
-def reader_for(spec: str, ps: ProfileSet, sandbox: SandboxInfo | None) -> Reader:
-    """Build the vault reader named by a `keyvault_credential` value."""
+def profile_reader(
+    name: str, profile: Profile, ps: ProfileSet, sandbox: SandboxInfo | None, material: tuple[bytes, str] | None
+) -> Reader:
+    """A vault reader that signs in as another profile of the file (its references already resolved)."""
     from entra_profiles.credentials.factory import build_credential
     from entra_profiles.credentials.options import Transports
 
-    kind, _, arg = spec.partition(":")
-    if kind == "profile":
-        profile = ps.profiles.get(arg)
-        if profile is None:
-            raise UsageError(f"keyvault_credential names profile '{arg}', which is not a valid profile of the file")
-        if arg in ps.deferred:
-            raise UsageError(
-                f"keyvault_credential profile:{arg} itself holds Key Vault references (a cycle)",
-                hint="read vaults with a profile whose credential comes from a file, the environment or an identity",
-            )
-        route = route_for(ps.cloud(profile.cloud), sandbox)
-        credential, _ = build_credential(profile, route, Transports(shared=False), ps.file.parent)
-        return Reader(f"profile {arg} (client id {profile.client_id})", credential, route)
-    from azure.identity import EnvironmentCredential, ManagedIdentityCredential
+    route = route_for(ps.cloud(profile.cloud), sandbox)
+    credential, _ = build_credential(profile, route, Transports(shared=False), ps.file.parent, material)
+    return Reader(f"profile {name} (client id {profile.client_id})", credential, route)
+
+
+def identity_reader(spec: str, sandbox: SandboxInfo | None) -> Reader:
+    """A vault reader for `managed_identity[:ID]`, `workload_identity` or `environment`."""
+    from azure.identity import EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential
 
     from entra_profiles.clouds import BUILTIN
     from entra_profiles.credentials.managed_identity import route_endpoint
 
+    kind, _, arg = spec.partition(":")
     route = route_for(BUILTIN["Global"], sandbox)
     verify = route.ca_bundle or True
     if kind == "managed_identity":
         route_endpoint(route)
         label = f"managed identity {arg}" if arg else "the system-assigned managed identity"
         return Reader(label, ManagedIdentityCredential(client_id=arg or None, connection_verify=verify), route)
-    return Reader(
-        "the AZURE_* environment credential",
-        EnvironmentCredential(
-            authority=route.authority_host,
-            disable_instance_discovery=route.disable_instance_discovery,
-            connection_verify=verify,
-        ),
-        route,
-    )
+    options: dict[str, Any] = {
+        "authority": route.authority_host,
+        "disable_instance_discovery": route.disable_instance_discovery,
+        "connection_verify": verify,
+    }
+    if kind == "workload_identity":
+        return Reader("workload identity (AZURE_FEDERATED_TOKEN_FILE)", WorkloadIdentityCredential(**options), route)
+    return Reader("the AZURE_* environment credential", EnvironmentCredential(**options), route)
 
 
 def read_secret(uri: str, reader: Reader) -> VaultAnswer:
