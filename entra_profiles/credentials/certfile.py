@@ -1,6 +1,7 @@
 """Load a certificate and its private key from PEM (plain or encrypted) or PKCS#12 (PFX) content.
 
-Key material stays in memory; `repr()` shows the thumbprint, subject and source, never the key.
+The format is detected by content, not by file name. Key material stays in memory; `repr()` shows
+the thumbprint, subject and source, never the key. Messages never hold key material or the password.
 """
 
 from __future__ import annotations
@@ -12,31 +13,54 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from entra_profiles.errors import EntraProfilesError
 
 MAX_BYTES = 1 << 20
-PEM_KEY_RE = re.compile(rb"-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----.+?-----END \1-----", re.S)
+PEM_KEY_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.+?-----END \1-----", re.S)
+NO_KEY_HINT = "export the certificate with its private key (PFX), or a PEM with both"
+PASSWORD_HINT = "the password can come from the environment, e.g. password: ${env:CERT_PASSWORD}"
+# Attribute names as .NET's X500DistinguishedName shows them (others: OID.1.2.3).
+DOTNET_NAMES = {
+    NameOID.COMMON_NAME: "CN",
+    NameOID.ORGANIZATION_NAME: "O",
+    NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
+    NameOID.COUNTRY_NAME: "C",
+    NameOID.LOCALITY_NAME: "L",
+    NameOID.STATE_OR_PROVINCE_NAME: "S",
+    NameOID.STREET_ADDRESS: "STREET",
+    NameOID.DOMAIN_COMPONENT: "DC",
+    NameOID.EMAIL_ADDRESS: "E",
+    NameOID.SERIAL_NUMBER: "SERIALNUMBER",
+    NameOID.GIVEN_NAME: "G",
+    NameOID.SURNAME: "SN",
+    NameOID.TITLE: "T",
+}
 
 
 class CertificateError(EntraProfilesError):
-    """A certificate that cannot be used (file, password, key)."""
+    """A certificate that cannot be used: missing file, wrong password, no or wrong key, expired, not found."""
 
-    code = "certificate"
+    code = "certificate"  # the `error.code` of a run's report
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LoadedCertificate:
+    """A leaf certificate, the certificates after it (chain, in file order) and its RSA private key."""
+
     certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
     private_key: rsa.RSAPrivateKey = field(repr=False)
-    chain: tuple[x509.Certificate, ...] = ()
-    source: str = ""
+    source: str  # a file path, `…/a.crt + a.key`, or `Key Vault …`
 
     @property
     def thumbprint_sha1(self) -> str:
+        """Upper-case hex SHA-1, the thumbprint Windows and Entra show."""
         return self.certificate.fingerprint(hashes.SHA1()).hex().upper()
 
     @property
@@ -45,8 +69,8 @@ class LoadedCertificate:
 
     @property
     def subject(self) -> str:
-        """The subject as .NET shows it: most specific RDN first (`CN=app, O=Contoso`)."""
-        return dotnet_subject(self.certificate)
+        """The subject as .NET's X509Certificate2.Subject shows it: `CN=app, O=Contoso`."""
+        return dotnet_name(self.certificate.subject)
 
     @property
     def not_before(self) -> datetime:
@@ -57,29 +81,25 @@ class LoadedCertificate:
         return self.certificate.not_valid_after_utc
 
     def pem_bytes(self) -> bytes:
-        """Unencrypted key + leaf + chain as PEM, in memory (for azure-identity's certificate_data)."""
+        """Unencrypted PKCS#8 key, leaf and chain as PEM, in memory (azure-identity's certificate_data)."""
         key = self.private_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        certs = [self.certificate, *self.chain]
-        return key + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+        return key + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (self.certificate, *self.chain))
 
     def __repr__(self) -> str:
         return f"LoadedCertificate(thumbprint={self.thumbprint_sha1}, subject={self.subject!r}, source={self.source!r})"
 
 
-def dotnet_subject(cert: x509.Certificate) -> str:
-    return ", ".join(reversed(cert.subject.rfc4514_string().split(","))) if cert.subject else ""
-
-
 def load_certificate_file(path: Path, password: str | None) -> LoadedCertificate:
+    """A PEM or PFX file holding a certificate and its private key (raises CertificateError)."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise CertificateError(f"{path} is larger than 1 MiB; it is not a certificate file")
         data = path.read_bytes()
     except FileNotFoundError:
         raise CertificateError(
-            f"certificate file {path} not found", hint="paths are relative to the profiles file"
+            f"certificate file {path} not found", hint="a relative credential.path is relative to the profiles file"
         ) from None
     except IsADirectoryError:
         raise CertificateError(f"{path} is a directory, not a certificate file") from None
@@ -89,10 +109,14 @@ def load_certificate_file(path: Path, password: str | None) -> LoadedCertificate
 
 
 def load_certificate_bytes(data: bytes, password: str | None, source: str) -> LoadedCertificate:
-    """PEM (key + certificate [+ chain], key maybe encrypted) or PFX; detected by content."""
-    if b"-----BEGIN" in data:
+    """PEM (key + certificate [+ chain], key maybe encrypted) or PFX, with or without a password."""
+    if b"-----BEGIN " in data:
         return _from_pem(data, password, source)
-    return _from_pfx(data, password, source)
+    try:
+        x509.load_der_x509_certificate(data)
+    except ValueError:
+        return _from_pfx(data, password, source)
+    raise CertificateError(f"{source} holds a certificate but no private key", hint=NO_KEY_HINT)
 
 
 def _from_pem(data: bytes, password: str | None, source: str) -> LoadedCertificate:
@@ -100,27 +124,28 @@ def _from_pem(data: bytes, password: str | None, source: str) -> LoadedCertifica
         certs = x509.load_pem_x509_certificates(data)
     except ValueError:
         certs = []
-    if not certs:
-        raise CertificateError(f"{source} holds no certificate", hint="give a PEM with the certificate and its key")
     block = PEM_KEY_RE.search(data)
+    if not certs:
+        if block is None:
+            raise _not_a_certificate(source)
+        raise CertificateError(f"{source} holds a private key but no certificate", hint=NO_KEY_HINT)
     if block is None:
-        raise CertificateError(
-            f"{source} holds a certificate but no private key",
-            hint="export the certificate with its private key (PFX), or a PEM with both",
-        )
-    key_pem = block.group(0)
+        raise CertificateError(f"{source} holds a certificate but no private key", hint=NO_KEY_HINT)
+    key_pem, encrypted = block.group(0), b"ENCRYPTED" in block.group(0)[:200]
     try:
-        key = serialization.load_pem_private_key(key_pem, password.encode() if password else None)
-    except TypeError:
-        if password is None:
-            raise CertificateError(
-                f"the private key in {source} is encrypted", hint="set credential.password"
-            ) from None
-        key = serialization.load_pem_private_key(key_pem, None)  # a password for a plain key: fine
-    except ValueError:
+        key = serialization.load_pem_private_key(key_pem, password.encode() if password and encrypted else None)
+    except TypeError:  # encrypted, no password
         raise CertificateError(
-            f"wrong password for the private key in {source}", hint="check credential.password"
+            f"the private key in {source} is encrypted; set credential.password", hint=PASSWORD_HINT
         ) from None
+    except ValueError:
+        if encrypted:
+            raise CertificateError(
+                f"wrong password for the private key in {source}", hint="check credential.password"
+            ) from None
+        raise CertificateError(f"the private key in {source} is damaged or in an unknown format") from None
+    except UnsupportedAlgorithm:
+        raise CertificateError(f"the private key in {source} uses an unsupported algorithm") from None
     return _checked(certs, key, source)
 
 
@@ -133,40 +158,143 @@ def _from_pfx(data: bytes, password: str | None, source: str) -> LoadedCertifica
         except ValueError:
             continue
     else:
+        if not _looks_like_pfx(data):
+            raise _not_a_certificate(source)
         if password is None:
             raise CertificateError(
-                f"{source} is not a PEM or PFX certificate, or it is a PFX protected by a password",
-                hint="set credential.password for a protected PFX",
-            ) from None
-        raise CertificateError(f"wrong password for PFX file {source}", hint="check credential.password") from None
+                f"the PFX file {source} is protected by a password; set credential.password", hint=PASSWORD_HINT
+            )
+        raise CertificateError(f"wrong password for PFX file {source}", hint="check credential.password")
     if cert is None:
-        raise CertificateError(f"the PFX file {source} holds no certificate")
+        raise CertificateError(f"{source} holds no certificate", hint=NO_KEY_HINT)
     if key is None:
-        raise CertificateError(
-            f"{source} holds a certificate but no private key",
-            hint="export the certificate with its private key (PFX), or a PEM with both",
-        )
+        raise CertificateError(f"{source} holds a certificate but no private key", hint=NO_KEY_HINT)
     return _checked([cert, *extra], key, source)
+
+
+def _looks_like_pfx(data: bytes) -> bool:
+    """A DER SEQUENCE whose first element is INTEGER 3 (PFX version), as every PKCS#12 file starts."""
+    if len(data) < 8 or data[0] != 0x30:
+        return False
+    length_bytes = data[1] - 0x80 if data[1] & 0x80 else 0
+    return data[2 + length_bytes : 5 + length_bytes] == b"\x02\x01\x03"
+
+
+def _not_a_certificate(source: str) -> CertificateError:
+    return CertificateError(
+        f"{source} is not a certificate: neither PEM nor PFX (PKCS#12) content",
+        hint="give a PFX file, or a PEM file holding the certificate and its private key",
+    )
+
+
+def key_kind(key: Any) -> str:
+    """`RSA`, `EC (secp256r1)`, `Ed25519`, `DSA`, … for messages."""
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return f"EC ({key.curve.name})"
+    return type(key).__name__.removesuffix("PrivateKey")
 
 
 def _checked(certs: list[x509.Certificate], key: Any, source: str) -> LoadedCertificate:
     if not isinstance(key, rsa.RSAPrivateKey):
-        kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "")
         raise CertificateError(
-            f"the key in {source} is {kind}; Entra client certificates here must be RSA",
-            hint="create an RSA key pair (2048 bits or more)",
+            f"the private key in {source} is of type {key_kind(key)}; azure-identity's certificate credential"
+            " needs an RSA key",
+            hint="create an RSA key (2048 bits or more) and certificate, and upload it to the app registration",
         )
-    public = key.public_key().public_numbers()
-    leaf = next((c for c in certs if _numbers(c) == public), None)
+    leaf = next((c for c in certs if c.public_key() == key.public_key()), None)
     if leaf is None:
         raise CertificateError(
             f"the private key in {source} does not belong to its certificate",
-            hint="export the certificate together with its own key",
+            hint="export the certificate together with its own private key",
         )
-    chain = tuple(c for c in certs if c is not leaf)
-    return LoadedCertificate(leaf, key, chain, source)
+    return LoadedCertificate(leaf, tuple(c for c in certs if c is not leaf), key, source)
 
 
-def _numbers(cert: x509.Certificate) -> Any:
-    pub = cert.public_key()
-    return pub.public_numbers() if isinstance(pub, rsa.RSAPublicKey) else None
+# --- Distinguished names: shown as .NET shows them, compared RDN by RDN ---------------------------
+
+DnKey = tuple[tuple[tuple[str, str], ...], ...]  # RDNs in display order, each a sorted (type, value) tuple
+ALIASES = {"ST": "S", "EMAIL": "E", "EMAILADDRESS": "E", "GN": "G", "GIVENNAME": "G", "SURNAME": "SN", "TITLE": "T"}
+ALIASES["UID"] = NameOID.USER_ID.dotted_string
+ALIASES |= {oid.dotted_string: name for oid, name in DOTNET_NAMES.items()}
+
+
+def dotnet_name(name: x509.Name) -> str:
+    """RFC 4514 order (most specific first), `, ` between RDNs, .NET names (S=, E=), .NET quoting."""
+    return ", ".join(
+        "+".join(f"{attribute_name(a.oid)}={_quoted(_text(a.value))}" for a in rdn) for rdn in reversed(name.rdns)
+    )
+
+
+def attribute_name(oid: x509.ObjectIdentifier) -> str:
+    return DOTNET_NAMES.get(oid, f"OID.{oid.dotted_string}")
+
+
+def _text(value: str | bytes) -> str:
+    return value if isinstance(value, str) else "#" + value.hex()
+
+
+def _quoted(value: str) -> str:
+    if value and value == value.strip() and not any(c in value for c in ',+=<>#;"\n\r'):
+        return value
+    return '"' + value.replace('"', '""') + '"'
+
+
+def name_key(name: x509.Name) -> DnKey:
+    """A certificate's subject in display order, for comparison with `parse_dn`."""
+    return tuple(
+        tuple(sorted((_type(attribute_name(a.oid)), _text(a.value).strip().casefold()) for a in rdn))
+        for rdn in reversed(name.rdns)
+    )
+
+
+def parse_dn(text: str) -> DnKey:
+    """`CN=app, O="Contoso, Ltd"` or `CN=app,O=Contoso\\, Ltd`: types and values case-folded, spaces trimmed."""
+    rdns: list[list[tuple[str, str]]] = [[]]
+    typ: list[str] = []
+    value: list[str] = []
+    in_value = quoted = False
+    i = 0
+    while i < len(text):
+        c, i = text[i], i + 1
+        if c == "\\" and i < len(text):
+            (value if in_value else typ).append(text[i])
+            i += 1
+        elif c == '"' and quoted and text[i : i + 1] == '"':  # "" inside quotes
+            value.append(c)
+            i += 1
+        elif c == '"' and in_value:
+            quoted = not quoted
+        elif quoted:
+            value.append(c)
+        elif c == "=" and not in_value:
+            in_value = True
+        elif c in ",;+":
+            _end_attribute(rdns[-1], typ, value, in_value)
+            typ, value, in_value = [], [], False
+            if c != "+":
+                rdns.append([])
+        else:
+            (value if in_value else typ).append(c)
+    if quoted:
+        raise ValueError("a quote is not closed")
+    _end_attribute(rdns[-1], typ, value, in_value)
+    key = tuple(tuple(sorted(rdn)) for rdn in rdns if rdn)
+    if not key:
+        raise ValueError("it is empty")
+    return key
+
+
+def _end_attribute(rdn: list[tuple[str, str]], typ: list[str], value: list[str], in_value: bool) -> None:
+    name = "".join(typ).strip()
+    if not in_value:
+        if name:
+            raise ValueError(f"{name!r} has no '='")
+        return
+    if not name:
+        raise ValueError("an attribute has no name before '='")
+    rdn.append((_type(name), "".join(value).strip().casefold()))
+
+
+def _type(name: str) -> str:
+    upper = name.upper().removeprefix("OID.")
+    return ALIASES.get(upper, upper)

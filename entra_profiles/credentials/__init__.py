@@ -1,0 +1,1 @@
+"""Credential builders, one module per credential type, and certificate loading and store lookup."""
