@@ -15,6 +15,7 @@ class Result:
     code: int
     out: str
     err: str
+    file: str = ""  # the profiles file, when the helper wrote one
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:

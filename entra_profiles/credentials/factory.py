@@ -17,10 +17,16 @@ def build_credential(
     transports: Transports,
     base_dir: Path,
     vault_material: tuple[bytes, str] | None = None,
+    any_tenant: bool = False,
 ) -> tuple[Any, CredentialFacts]:
-    """The credential and what is known about it. Raises ProfileFailed when it cannot be built."""
+    """The credential and what is known about it. Raises ProfileFailed when it cannot be built.
+
+    `any_tenant`: a vault reader follows the tenant id of the vault's challenge, which differs as text
+    from a profile's tenant written as a domain."""
     kwargs = credential_kwargs(route, transports)
     spec = profile.credential
+    if any_tenant and not isinstance(spec, ManagedIdentity):
+        kwargs["additionally_allowed_tenants"] = ["*"]
     if isinstance(spec, ClientSecret):
         from entra_profiles.credentials import secret
 

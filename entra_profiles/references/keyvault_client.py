@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from entra_profiles.aadsts import explain, find_code
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
 from entra_profiles.routing import Route, SandboxInfo, route_for
@@ -63,7 +64,7 @@ def profile_reader(
     from entra_profiles.credentials.options import Transports
 
     route = route_for(ps.cloud(profile.cloud), sandbox)
-    credential, _ = build_credential(profile, route, Transports(shared=False), ps.file.parent, material)
+    credential, _ = build_credential(profile, route, Transports(shared=False), ps.file.parent, material, True)
     return Reader(f"profile {name} (client id {profile.client_id})", credential, route)
 
 
@@ -104,10 +105,12 @@ def read_secret(uri: str, reader: Reader) -> VaultAnswer:
             None, code="keyvault_not_found", reason="not found", hint="check the secret name and version, and the vault"
         )
     except ClientAuthenticationError as exc:
+        code = find_code(str(exc))
+        why = f"AADSTS{code}: {explain(code)[0]}" if code else _first(str(exc))
         return VaultAnswer(
             None,
             code="keyvault_sign_in",
-            reason=f"{reader.label} could not sign in: {_first(str(exc))}",
+            reason=f"{reader.label} could not sign in: {why}",
             hint="check the keyvault_credential",
         )
     except HttpResponseError as exc:

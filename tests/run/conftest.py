@@ -24,6 +24,15 @@ def box(world: ExampleWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     seed = yaml.safe_load(world.seed.read_text())
     app = seed["tenants"][0]["apps"][0]
     app["certificates"].append(str(world.certs["automation"].cert_pem))  # the certificate kept in Key Vault
+    vault = seed["tenants"][0]["vaults"][0]
+    vault["secrets"]["contoso-app-secret"] = {
+        "versions": [
+            {"value": "sandbox-secret-contoso-1", "version": "a" * 32},
+            {"value": "rotated-but-not-registered", "version": "b" * 32},
+        ]
+    }
+    for i in range(20):
+        vault["secrets"][f"shared-{i}"] = "sandbox-secret-fabrikam-1"
     with Sandbox(tmp_path_factory.mktemp("run-sandbox"), seed, base_dir=world.seed.parent, read_timeout=2.0) as sb:
         yield sb
 
@@ -41,6 +50,8 @@ def run_profiles(box: Sandbox, tmp_path: Path) -> RunProfiles:
     def go(profiles_yaml: str, *args: str, env: dict[str, str] | None = None) -> Result:
         path = tmp_path / "profiles.yaml"
         path.write_text("version: 1\nprofiles:\n" + profiles_yaml, encoding="utf-8")
-        return run_cli("-f", str(path), "run", "--sandbox", str(box.state_dir), *args, env=env)
+        result = run_cli("-f", str(path), "run", "--sandbox", str(box.state_dir), *args, env=env)
+        result.file = str(path)
+        return result
 
     return go
