@@ -31,6 +31,7 @@ def box(world: ExampleWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             {"value": "rotated-but-not-registered", "version": "b" * 32},
         ]
     }
+    vault["secrets"]["canary-secret"] = "CANARY-vault-value-5d1f"
     for i in range(20):
         vault["secrets"][f"shared-{i}"] = "sandbox-secret-fabrikam-1"
     with Sandbox(tmp_path_factory.mktemp("run-sandbox"), seed, base_dir=world.seed.parent, read_timeout=2.0) as sb:
