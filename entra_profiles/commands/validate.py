@@ -41,6 +41,12 @@ def validate(
     if problems:
         raise ConfigError(problems)
     deferred = sum(len(ps.deferred.get(n, [])) for n in names)
+    if deferred:
+        from entra_profiles.references.deferred import check_offline
+
+        refused = [f.problem(n) for n, f in check_offline(ps, names).items()]
+        if refused:
+            raise ConfigError(refused)
     if resolve_refs and deferred:
         import os
 

@@ -127,6 +127,11 @@ def _reader(spec: str, ps: ProfileSet, sandbox: SandboxInfo | None, stack: tuple
         return VaultAnswer(None, code="keyvault_credential", reason=f"{spec}: {exc.message}", hint=exc.hint)
 
 
+def check_offline(ps: ProfileSet, names: list[str]) -> dict[str, Failure]:
+    """What can be known without the network: each reference's shape and its vault host."""
+    return _plan(ps, names).failures
+
+
 def _plan(ps: ProfileSet, names: list[str]) -> Plan:
     plan = Plan()
     for name in names:

@@ -189,3 +189,16 @@ def test_resolve_shows_sources_and_masks_secrets(box: Sandbox, tmp_path: Path) -
         "source": "literal",
     }
     assert "sandbox-secret-fabrikam-1" not in r.out + r.err
+
+
+def test_validate_refuses_a_foreign_vault_host_offline(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.yaml"
+    path.write_text(
+        "version: 1\nprofiles:\n" + contoso("p", "${keyvault:https://ops.vault.azure.net.evil.example/secrets/s}")
+    )
+    r = run_cli("-f", str(path), "validate")
+    assert r.code == 1
+    assert r.err.splitlines()[0] == (
+        f"{path}:6:47: profiles.p.credential.secret: vault host ops.vault.azure.net.evil.example is not a Key Vault "
+        "of the Global cloud (*.vault.azure.net); the reference was refused and no token was sent"
+    )
