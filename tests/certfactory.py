@@ -21,10 +21,14 @@ from cryptography.x509.oid import NameOID
 DOTNET_MY = Path(".dotnet/corefx/cryptography/x509stores/my")
 
 
-@functools.cache
+_RSA_KEYS: dict[tuple[int, int], rsa.RSAPrivateKey] = {}
+
+
 def rsa_key(n: int = 0, key_size: int = 2048) -> rsa.RSAPrivateKey:
     """The n-th cached RSA key of that size (different n: different keys)."""
-    return rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    if (n, key_size) not in _RSA_KEYS:
+        _RSA_KEYS[n, key_size] = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    return _RSA_KEYS[n, key_size]
 
 
 @functools.cache

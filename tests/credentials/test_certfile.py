@@ -133,7 +133,8 @@ def test_ec_key_is_rejected_with_its_type(tmp_path: Path) -> None:
     cert, key = make_cert("app", key=ec_key())
     path = write_pem(tmp_path / "ec.pem", cert, key)
     assert error(path) == (
-        f"the private key in {path} is of type EC (secp256r1); azure-identity's certificate credential needs an RSA key",
+        f"the private key in {path} is of type EC (secp256r1);"
+        " azure-identity's certificate credential needs an RSA key",
         "create an RSA key (2048 bits or more) and certificate, and upload it to the app registration",
     )
 
@@ -161,8 +162,9 @@ def test_bytes_from_key_vault_use_the_given_source() -> None:
     cert, key = make_cert("app")
     loaded = load_certificate_bytes(key_pem(key) + cert_pem(cert), None, "Key Vault kv/app-cert")
     assert loaded.source == "Key Vault kv/app-cert"
-    with pytest.raises(CertificateError, match="^Key Vault kv/app-cert holds a certificate but no private key$"):
+    with pytest.raises(CertificateError) as caught:
         load_certificate_bytes(cert_pem(cert), None, "Key Vault kv/app-cert")
+    assert caught.value.message == "Key Vault kv/app-cert holds a certificate but no private key"
 
 
 def test_repr_shows_no_key_material(tmp_path: Path) -> None:
