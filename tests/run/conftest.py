@@ -42,6 +42,7 @@ def box(world: ExampleWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 def _no_faults(box: Sandbox) -> Iterator[None]:
     yield
     box.set_faults(None)
+    box.set_ci(subject="repo:contoso/infra:ref:refs/heads/main", lifetime_seconds=300, clock_offset_seconds=0)
 
 
 @pytest.fixture

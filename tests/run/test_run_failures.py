@@ -106,3 +106,37 @@ def test_connection_reset_is_retried(run_profiles: RunProfiles, box: Sandbox) ->
     box.set_faults({"rules": [{"action": "reset", "endpoint": "token", "client_id": AUTOMATION, "count": 1}]})
     r = run_profiles(TWO, "--format", "json")
     assert r.code == 0, r.out
+
+
+def test_progress_on_a_terminal_only(box: Sandbox, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from testenv import scrubbed_environ
+
+    path = tmp_path / "profiles.yaml"
+    path.write_text("version: 1\nprofiles:\n" + TWO)
+    master, slave = pty.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "entra_profiles", "-f", str(path), "run", "--sandbox", str(box.state_dir)],
+        env=scrubbed_environ(),
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        timeout=60,
+        check=False,
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"[2/2]" in seen and b"[2/2]" not in proc.stdout

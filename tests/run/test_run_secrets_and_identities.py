@@ -181,3 +181,33 @@ def test_probe_reports_organization_or_graph_error(run_profiles: RunProfiles) ->
     got = by_name(r)
     assert got["app"]["context"]["Organization"] == "Contoso"
     assert got["unconsented"]["error"]["code"] == "graph_403"
+
+
+def test_workload_identity_azure_pipelines(run_profiles: RunProfiles) -> None:
+    profiles = f"""  pipeline:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: workload_identity, azure_pipelines: true, service_connection_id: 11111111-2222-3333-4444-555555555555}}
+"""
+    r = run_profiles(profiles, "--format", "json")
+    assert r.code == 0, r.out
+    assert by_name(r)["pipeline"]["context"]["TokenCredentialType"] == "WorkloadIdentity"
+
+
+def test_sandbox_routes_every_cloud_without_changing_scopes(run_profiles: RunProfiles) -> None:
+    profiles = "".join(
+        f"""  {cloud.lower()}:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    cloud: {cloud}
+    credential:
+      type: client_secret
+      secret: "${{keyvault:https://contoso-ops.{suffix}/secrets/contoso-app-secret/{"a" * 32}}}"
+"""
+        for cloud, suffix in [("USGov", "vault.usgovcloudapi.net"), ("China", "vault.azure.cn")]
+    )
+    r = run_profiles(profiles, "--format", "json")
+    assert r.code == 0, r.out
+    got = by_name(r)
+    assert (got["usgov"]["context"]["Environment"], got["china"]["context"]["Environment"]) == ("USGov", "China")
+    assert got["usgov"]["context"]["Scopes"] == ["User.Read.All", "Group.Read.All", "Application.Read.All"]
