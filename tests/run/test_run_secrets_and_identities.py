@@ -187,7 +187,10 @@ def test_workload_identity_azure_pipelines(run_profiles: RunProfiles) -> None:
     profiles = f"""  pipeline:
     tenant: contoso.onmicrosoft.com
     client_id: {AUTOMATION}
-    credential: {{type: workload_identity, azure_pipelines: true, service_connection_id: 11111111-2222-3333-4444-555555555555}}
+    credential:
+      type: workload_identity
+      azure_pipelines: true
+      service_connection_id: 11111111-2222-3333-4444-555555555555
 """
     r = run_profiles(profiles, "--format", "json")
     assert r.code == 0, r.out
