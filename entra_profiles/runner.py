@@ -35,6 +35,7 @@ def run_profiles(
     resolved: dict[str, ProfileResult] | None = None,
 ) -> list[ProfileResult]:
     """Connect each named profile. `resolved` holds profiles that already failed (e.g. a reference)."""
+    import azure.identity  # noqa: F401 - imported once here, not by 16 threads contending for the import lock
     transports = Transports(
         concurrency=options.concurrency,
         read_timeout=min(30.0, options.connect.timeout),

@@ -22,7 +22,7 @@ def context_block(result: ProfileResult) -> str:
     if result.organization is not None:
         fields["Organization"] = result.organization
     width = max(len(k) for k in fields)
-    return "\n".join(f"{k.ljust(width)} : {_value(v)}" for k, v in fields.items())
+    return "\n".join(f"{k.ljust(width)} : {_value(v)}".rstrip() for k, v in fields.items())
 
 
 def failure_lines(result: ProfileResult) -> list[str]:
