@@ -108,8 +108,8 @@ def test_usage_error_exit_2() -> None:
 
 def test_version_and_help_on_every_command() -> None:
     assert run_cli("--version").out.startswith("entra-profiles, version ")
-    for cmd in ("validate", "list", "schema"):
-        r = run_cli(cmd, "--help")
+    for cmd in (["validate"], ["list"], ["schema"], ["run"], ["resolve"], ["sandbox"], ["sandbox", "serve"]):
+        r = run_cli(*cmd, "--help")
         assert r.code == 0 and "Example" in r.out, cmd
 
 

@@ -13,12 +13,24 @@ from types import FrameType
 import click
 
 
-@click.group(name="sandbox", help="A local Entra emulator over HTTPS on loopback, for tests and demos.")
+@click.group(
+    name="sandbox",
+    help="A local Entra emulator over HTTPS on loopback, for tests and demos.",
+    epilog="""\b
+Example:
+  entra-profiles sandbox serve --state-dir .sandbox --seed seed.yaml""",
+)
 def sandbox() -> None:
     pass
 
 
-@sandbox.command("serve")
+@sandbox.command(
+    "serve",
+    epilog="""\b
+Examples:
+  entra-profiles sandbox serve --state-dir .sandbox --seed seed.yaml
+  entra-profiles run all --sandbox .sandbox     # in another shell""",
+)
 @click.option(
     "--state-dir",
     required=True,
