@@ -11,6 +11,7 @@ import click
 from entra_profiles.config.loader import ProfileSet, default_file, load_profiles
 from entra_profiles.config.select import select
 from entra_profiles.errors import ConfigError
+from entra_profiles.routing import SandboxInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,6 +26,28 @@ def file_option(func: F) -> F:
         default=None,
         help="Profiles file (default: $ENTRA_PROFILES_FILE or ./profiles.yaml).",
     )(func)
+
+
+def sandbox_option(func: F) -> F:
+    """`--sandbox DIR`: route every request to the sandbox running in DIR."""
+    return click.option(
+        "--sandbox",
+        "sandbox_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Route every request to the sandbox running in DIR (default: $ENTRA_PROFILES_SANDBOX).",
+    )(func)
+
+
+def sandbox_info(sandbox_dir: Path | None) -> SandboxInfo | None:
+    """The sandbox named by --sandbox or $ENTRA_PROFILES_SANDBOX, if any."""
+    import os
+
+    from entra_profiles.routing import load_sandbox
+    from entra_profiles.routing import sandbox_dir as pick
+
+    directory = pick(sandbox_dir, os.environ)
+    return load_sandbox(directory) if directory is not None else None
 
 
 def targets_argument(func: F) -> F:

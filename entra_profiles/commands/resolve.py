@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 from pydantic import SecretStr
 
-from entra_profiles.commands.common import file_option, load_selected
+from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.errors import ConfigError
 from entra_profiles.output import out, table
@@ -49,13 +48,7 @@ Examples:
 @click.argument("profile")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--offline", is_flag=True, help="Do not read Key Vault; show references as written.")
-@click.option(
-    "--sandbox",
-    "sandbox_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Route Key Vault requests to the sandbox in DIR (default: $ENTRA_PROFILES_SANDBOX).",
-)
+@sandbox_option
 @file_option
 @click.pass_context
 def resolve(
@@ -68,11 +61,8 @@ def resolve(
     name = names[0]
     if not offline:
         from entra_profiles.references.deferred import resolve_deferred
-        from entra_profiles.routing import load_sandbox
-        from entra_profiles.routing import sandbox_dir as pick
 
-        directory = pick(sandbox_dir, os.environ)
-        ps, failed = resolve_deferred(ps, [name], load_sandbox(directory) if directory else None)
+        ps, failed = resolve_deferred(ps, [name], sandbox_info(sandbox_dir))
         if name in failed:
             error = failed[name].error
             assert error is not None

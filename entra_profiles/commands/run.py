@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from entra_profiles.commands.common import file_option, load_selected, targets_argument
+from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option, targets_argument
 from entra_profiles.errors import ExitCode
 from entra_profiles.output import err, out
 from entra_profiles.results import ProfileResult
@@ -40,13 +39,7 @@ Examples:
     help="Retries on throttling (429), server errors and dropped connections.",
 )
 @click.option("--probe", is_flag=True, help="Also call Graph (GET /organization) with each token.")
-@click.option(
-    "--sandbox",
-    "sandbox_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Route every request to the sandbox running in DIR (default: $ENTRA_PROFILES_SANDBOX).",
-)
+@sandbox_option
 @click.option("--no-shared-pool", is_flag=True, hidden=True, help="One connection pool per profile (benchmarks).")
 @file_option
 @click.pass_context
@@ -69,13 +62,10 @@ def run(
     """
     from entra_profiles.connect import ConnectOptions
     from entra_profiles.reports import FORMATS
-    from entra_profiles.routing import load_sandbox
-    from entra_profiles.routing import sandbox_dir as pick_sandbox
     from entra_profiles.runner import RunOptions, run_profiles
 
     ps, names = load_selected(ctx, file, targets)
-    directory = pick_sandbox(sandbox_dir, os.environ)
-    sandbox = load_sandbox(directory) if directory is not None else None
+    sandbox = sandbox_info(sandbox_dir)
     options = RunOptions(
         concurrency=concurrency,
         connect=ConnectOptions(timeout=timeout, retries=retries, probe=probe),

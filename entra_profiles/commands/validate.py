@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from entra_profiles.commands.common import file_option, load_selected, targets_argument
+from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option, targets_argument
 from entra_profiles.errors import ConfigError
 from entra_profiles.output import out
 
@@ -19,13 +19,7 @@ Examples:
 )
 @targets_argument
 @click.option("--resolve", "resolve_refs", is_flag=True, help="Also read every Key Vault reference (network).")
-@click.option(
-    "--sandbox",
-    "sandbox_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="With --resolve: route Key Vault requests to the sandbox in DIR.",
-)
+@sandbox_option
 @file_option
 @click.pass_context
 def validate(
@@ -48,14 +42,9 @@ def validate(
         if refused:
             raise ConfigError(refused)
     if resolve_refs and deferred:
-        import os
-
         from entra_profiles.references.deferred import resolve_deferred
-        from entra_profiles.routing import load_sandbox
-        from entra_profiles.routing import sandbox_dir as pick
 
-        directory = pick(sandbox_dir, os.environ)
-        _, failed = resolve_deferred(ps, names, load_sandbox(directory) if directory else None)
+        _, failed = resolve_deferred(ps, names, sandbox_info(sandbox_dir))
         failures = [r.error.problem(n) for n, r in failed.items() if r.error is not None]
         if failures:
             raise ConfigError(sorted(failures, key=lambda p: (p.where.line or 0, p.where.col or 0)))
