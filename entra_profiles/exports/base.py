@@ -1,0 +1,71 @@
+"""What every export format takes and gives: variables in, text (or a file to append to) out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from entra_profiles.errors import EntraProfilesError, UsageError
+
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable to hand over; `secret` values are masked in CI logs."""
+
+    name: str
+    value: str
+    secret: bool = False
+
+    def __post_init__(self) -> None:
+        if not NAME.match(self.name):
+            raise UsageError(f"'{self.name}' is not a valid environment variable name")
+        if "\0" in self.value:
+            raise ExportError(f"{self.name}: the value holds a NUL character, which no environment can carry")
+
+    def __repr__(self) -> str:
+        shown = "***" if self.secret else repr(self.value)
+        return f"Variable({self.name}={shown})"
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    """What a format may need beyond the variables."""
+
+    profile: str
+    unset: tuple[str, ...] = ()  # variables the exported sets own but this profile does not set
+    environ: Mapping[str, str] = field(default_factory=dict)
+    outputs: bool = False  # github: $GITHUB_OUTPUT instead of $GITHUB_ENV
+    allow_secrets: bool = False  # gitlab
+    template: Path | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    """What to print on stdout, and text to append to a file (GitHub's $GITHUB_ENV) afterwards."""
+
+    stdout: str = ""
+    append_to: Path | None = None
+    append: str = ""
+    to_file: bool = True  # whether `-o FILE` may take the place of stdout
+
+
+class ExportError(EntraProfilesError):
+    """A profile or a value that the chosen format cannot carry (exit 1)."""
+
+
+Render = Callable[[list[Variable], FormatOptions], Output]
+
+
+def secret_lines(variables: list[Variable]) -> list[str]:
+    """Every non-empty line of every secret value, in order, each once."""
+    seen: dict[str, None] = {}
+    for v in variables:
+        if v.secret:
+            for line in re.split(r"\r\n|\r|\n", v.value):
+                if line.strip():
+                    seen.setdefault(line, None)
+    return list(seen)
