@@ -1,0 +1,174 @@
+"""`export`: a profile's variables in the format a shell, a CI system or another tool reads.
+
+This and `exec` are the only places where secrets legitimately leave the tool: the exported text is
+written with `sys.stdout.write` (or to `-o FILE`), never through `out()`, which would mask it.
+Every message goes to stderr through `err()`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from entra_profiles.commands.common import file_option, sandbox_option
+from entra_profiles.errors import UsageError
+from entra_profiles.output import err
+
+if TYPE_CHECKING:
+    from entra_profiles.exports.base import Variable
+    from entra_profiles.exports.prepare import Prepared
+    from entra_profiles.exports.tempfiles import PrivateFiles
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMAT_NAMES = ["sh", "dotenv", "fish", "powershell", "json", "github", "azure-pipelines", "gitlab"]
+
+
+def profile_options(func: F) -> F:
+    """Options `export` and `exec` share."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--vars",
+                "vars_text",
+                default="azure-identity",
+                show_default=True,
+                metavar="SETS",
+                help="Comma-separated: azure-identity, terraform, terraform-azuread, all.",
+            ),
+            click.option("--token", is_flag=True, help="Also AZURE_ACCESS_TOKEN and _EXPIRES_ON (a fresh token)."),
+            click.option("--scope", default=None, help="Scope of --token (default: the profile's, else Graph)."),
+            click.option("--check", is_flag=True, help="Connect first; refuse when no token can be had."),
+            sandbox_option,
+            file_option,
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  eval "$(entra-profiles export prod)"
+  entra-profiles export prod --format dotenv -o prod.env
+  entra-profiles export prod --vars terraform --format github
+  entra-profiles export prod --format azure-pipelines --check
+  entra-profiles export prod --template vars.j2 --token"""
+)
+@click.argument("profile")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None, help="Output format [default: sh].")
+@click.option("--template", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="A Jinja2 template.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write FILE (0600, atomically).")
+@click.option("--outputs", is_flag=True, help="github: append to $GITHUB_OUTPUT instead of $GITHUB_ENV.")
+@click.option("--allow-secrets", is_flag=True, help="gitlab: write secrets to the dotenv report anyway.")
+@profile_options
+@click.pass_context
+def export(
+    ctx: click.Context,
+    profile: str,
+    fmt: str | None,
+    template: Path | None,
+    output: Path | None,
+    outputs: bool,
+    allow_secrets: bool,
+    vars_text: str,
+    token: bool,
+    scope: str | None,
+    check: bool,
+    sandbox_dir: Path | None,
+    file: Path | None,
+) -> None:
+    """Print PROFILE's environment variables for other tools (azure-identity, Terraform, CI).
+
+    Certificates from a store or Key Vault, and CI tokens, are written to private
+    temporary files (0600 in a 0700 folder under $RUNNER_TEMP or the temp folder);
+    remove them when done. Secrets are masked for GitHub and Azure Pipelines.
+    """
+    from entra_profiles.exports import FORMATS
+    from entra_profiles.exports.base import FormatOptions
+    from entra_profiles.exports.variables import owned, parse_sets
+
+    sets = parse_sets(vars_text)
+    _check_combination(fmt, template, output, outputs, allow_secrets)
+    name = fmt or "sh"
+    render = FORMATS[name]
+    if template is not None:
+        from entra_profiles.exports import template as template_format
+
+        render = template_format.render
+    from entra_profiles.exports.tempfiles import PrivateFiles, unwind_on_termination
+
+    with unwind_on_termination(), PrivateFiles(os.environ) as files:
+        p, variables = _variables(ctx, file, profile, sandbox_dir, sets, check, token, scope, "exported", files)
+        options = FormatOptions(
+            profile=p.name,
+            unset=tuple(n for n in owned(sets) if n not in {v.name for v in variables}),
+            environ=dict(os.environ),
+            outputs=outputs,
+            allow_secrets=allow_secrets,
+            template=template,
+        )
+        result = render(variables, options)
+        _deliver(result.stdout, result.append_to, result.append, output)
+        files.keep()
+    if files.folder is not None:
+        err(f"note: wrote {len(files.written)} private file(s) to {files.folder}; remove it when done")
+
+
+def _variables(
+    ctx: click.Context,
+    file: Path | None,
+    target: str,
+    sandbox_dir: Path | None,
+    sets: tuple[str, ...],
+    check: bool,
+    token: bool,
+    scope: str | None,
+    what: str,
+    files: PrivateFiles,
+) -> tuple[Prepared, list[Variable]]:
+    """The prepared profile and its variables (the token last), writing private files into `files`."""
+    from entra_profiles.exports import prepare as prep
+
+    p = prep.prepare(ctx, file, target, sandbox_dir)
+    if check:
+        prep.check(p, what)
+    token_vars = prep.access_token(p, scope) if token else []
+    return p, prep.build(p, sets, files, os.environ) + token_vars
+
+
+def _check_combination(
+    fmt: str | None, template: Path | None, output: Path | None, outputs: bool, allow_secrets: bool
+) -> None:
+    if template is not None and fmt is not None:
+        raise UsageError("--template and --format exclude each other", hint="a template is a format of its own")
+    if outputs and fmt != "github":
+        raise UsageError("--outputs applies to --format github only")
+    if allow_secrets and fmt != "gitlab":
+        raise UsageError("--allow-secrets applies to --format gitlab only")
+    if output is not None and fmt in ("github", "azure-pipelines"):
+        where = "appends to $GITHUB_ENV" if fmt == "github" else "prints logging commands the agent reads"
+        raise UsageError(f"-o does not apply to --format {fmt}: it {where}")
+
+
+def _deliver(stdout: str, append_to: Path | None, append: str, output: Path | None) -> None:
+    """Secrets reach their destination here, unmasked, and nowhere else."""
+    from entra_profiles.exports.atomic import write_private
+    from entra_profiles.exports.base import ExportError
+
+    if output is not None and str(output) != "-":
+        write_private(output, stdout)
+    else:
+        sys.stdout.write(stdout)
+        sys.stdout.flush()  # GitHub: every ::add-mask:: is out before anything else happens
+    if append_to is not None:
+        try:
+            with open(append_to, "a", encoding="utf-8", newline="") as handle:
+                handle.write(append)
+        except OSError as exc:
+            raise ExportError(f"cannot append to {append_to}: {exc.strerror}") from None

@@ -1,0 +1,109 @@
+"""What `export` and `exec` share: one profile loaded and resolved, optionally checked, its
+variables built, an access token added on request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from entra_profiles.clouds import Cloud
+from entra_profiles.config.models import Profile
+from entra_profiles.errors import ConfigError, UsageError
+from entra_profiles.exports.base import ExportError, Variable
+from entra_profiles.exports.material import Material
+from entra_profiles.exports.tempfiles import PrivateFiles
+from entra_profiles.redact import REDACTOR
+from entra_profiles.routing import Route
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One profile, resolved, with where its requests go."""
+
+    name: str
+    profile: Profile
+    cloud: Cloud
+    route: Route
+    base_dir: Path
+    vault_material: tuple[bytes, str] | None
+
+    @property
+    def scope(self) -> str:
+        return self.profile.scopes[0] if self.profile.scopes else self.cloud.graph_scope
+
+
+def prepare(ctx: click.Context, file: Path | None, target: str, sandbox_dir: Path | None) -> Prepared:
+    """Load the file, select exactly one profile and resolve its Key Vault references."""
+    from entra_profiles.commands.common import load_selected, sandbox_info
+    from entra_profiles.references.deferred import resolve_deferred
+    from entra_profiles.routing import route_for
+
+    ps, names = load_selected(ctx, file, (target,))
+    if len(names) != 1:
+        raise UsageError(f"'{target}' selects {len(names)} profiles; name one profile")
+    name = names[0]
+    sandbox = sandbox_info(sandbox_dir)
+    ps, failed = resolve_deferred(ps, [name], sandbox)
+    if name in failed:
+        error = failed[name].error
+        assert error is not None
+        raise ConfigError([error.problem(name)])
+    profile = ps.profiles[name]
+    cloud = ps.cloud(profile.cloud)
+    return Prepared(name, profile, cloud, route_for(cloud, sandbox), ps.file.parent, ps.certificates.get(name))
+
+
+def check(p: Prepared, what: str) -> None:
+    """Connect the profile (token, claims, its `expect:` checks); refuse to go on when it fails."""
+    from entra_profiles.connect import ConnectOptions, connect
+    from entra_profiles.credentials.options import Transports
+
+    transports = Transports(concurrency=1)
+    try:
+        result = connect(
+            p.name, p.profile, p.cloud, p.route, transports, p.base_dir, ConnectOptions(), p.vault_material
+        )
+    finally:
+        transports.close()
+    if result.error is not None:
+        raise ExportError(f"{p.name}: --check failed, nothing {what}: {result.error.message}", hint=result.error.hint)
+
+
+def access_token(p: Prepared, scope: str | None) -> list[Variable]:
+    """AZURE_ACCESS_TOKEN (secret) and AZURE_ACCESS_TOKEN_EXPIRES_ON (Unix time, seconds)."""
+    from entra_profiles.credentials.factory import build_credential
+    from entra_profiles.credentials.options import Transports
+    from entra_profiles.failures import classify
+
+    transports = Transports(concurrency=1)
+    credential = None
+    try:
+        credential, _ = build_credential(p.profile, p.route, transports, p.base_dir, p.vault_material)
+        info = credential.get_token_info(scope or p.scope)
+    except Exception as exc:
+        failure = classify(exc, p.route, "token")
+        raise ExportError(f"{p.name}: cannot get an access token: {failure.message}", hint=failure.hint) from None
+    finally:
+        if credential is not None:
+            credential.close()
+        transports.close()
+    REDACTOR.register(info.token)
+    return [
+        Variable("AZURE_ACCESS_TOKEN", info.token, secret=True),
+        Variable("AZURE_ACCESS_TOKEN_EXPIRES_ON", str(int(info.expires_on))),
+    ]
+
+
+def build(p: Prepared, sets: tuple[str, ...], files: PrivateFiles, environ: Mapping[str, str]) -> list[Variable]:
+    """The profile's variables for the chosen sets (writing private files as needed)."""
+    from entra_profiles.exports.variables import profile_variables
+
+    material = Material(p.base_dir, p.route, files, p.vault_material, environ)
+    variables = profile_variables(p.profile, p.cloud, p.route, sets, material)
+    for v in variables:
+        if v.secret:
+            REDACTOR.register(v.value)
+    return variables
