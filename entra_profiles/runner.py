@@ -8,12 +8,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from entra_profiles.config.loader import ProfileSet
+from entra_profiles.config.models import Certificate, ClientSecret
 from entra_profiles.connect import ConnectOptions, connect
 from entra_profiles.credentials.options import Transports
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo, route_for
 
 GRACE_S = 5.0  # beyond a profile's own deadline, before the runner stops waiting for it
+DISCOVERING = (ClientSecret, Certificate)  # msal confidential clients discover the tenant first
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ def run_profiles(
 ) -> list[ProfileResult]:
     """Connect each named profile. `resolved` holds profiles that already failed (e.g. a reference)."""
     import azure.identity  # noqa: F401 - imported once here, not by 16 threads contending for the import lock
+
     transports = Transports(
         concurrency=options.concurrency,
         read_timeout=min(30.0, options.connect.timeout),
@@ -48,6 +51,8 @@ def run_profiles(
     base_dir = ps.file.parent
     pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="connect")
     try:
+        if options.shared_pool:
+            _prefetch_discovery(ps, todo, sandbox, transports, pool)
         futures: dict[Future[ProfileResult], tuple[str, float]] = {}
         for name in todo:
             profile = ps.profiles[name]
@@ -80,3 +85,20 @@ def run_profiles(
         pool.shutdown(wait=False, cancel_futures=True)
         transports.close()
     return [results[n] for n in names]
+
+
+def _prefetch_discovery(
+    ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, transports: Transports, pool: ThreadPoolExecutor
+) -> None:
+    """Queue one discovery request per tenant before the profiles: the profiles of a tenant then
+    share its answer instead of each waiting for their own (see RecordingTransport)."""
+    seen: set[tuple[str, str, str | None]] = set()
+    for name in names:
+        profile = ps.profiles[name]
+        if not isinstance(profile.credential, DISCOVERING):
+            continue
+        route = route_for(ps.cloud(profile.cloud), sandbox)
+        key = (route.authority_host, profile.tenant, route.ca_bundle)
+        if key not in seen:
+            seen.add(key)
+            pool.submit(transports.for_route(route).prefetch_discovery, route.authority_host, profile.tenant)

@@ -45,7 +45,8 @@ class Transports:
                         connection_verify=route.ca_bundle or True,
                         connection_timeout=self.connect_timeout,
                         read_timeout=self.read_timeout,
-                    )
+                    ),
+                    share_discovery=True,
                 )
             return self._by_ca[route.ca_bundle]
 

@@ -7,6 +7,7 @@ server errors (5xx), which are worth retrying after Retry-After, from a refusal 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -37,14 +38,50 @@ def remember_last_response(value: LastResponse | None) -> None:
     _local.last = value
 
 
+DISCOVERY_SUFFIX = "/v2.0/.well-known/openid-configuration"
+
+
 class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
-    def __init__(self, inner: Any) -> None:
+    """Records each response's status for the calling thread. With `share_discovery`, a tenant's
+    OpenID discovery document (public, the same for every app of the tenant) is fetched once per run
+    and handed to every profile of that tenant: msal asks for it once per credential, and a run builds
+    one credential per profile. Only successful answers are shared; a failure is each profile's own."""
+
+    def __init__(self, inner: Any, share_discovery: bool = False) -> None:
         self.inner = inner
+        self.share_discovery = share_discovery
+        self._discovery: dict[str, Any] = {}
+        self._flights: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        response = self.inner.send(request, **kwargs)
-        _local.last = LastResponse(response.status_code, response.headers.get("Retry-After"), str(request.url))
+        url = str(request.url)
+        if self.share_discovery and request.method == "GET" and url.split("?")[0].endswith(DISCOVERY_SUFFIX):
+            response = self._discover(url, request, **kwargs)
+        else:
+            response = self.inner.send(request, **kwargs)
+        _local.last = LastResponse(response.status_code, response.headers.get("Retry-After"), url)
         return response
+
+    def _discover(self, url: str, request: Any, **kwargs: Any) -> Any:
+        with self._guard:
+            flight = self._flights.setdefault(url, threading.Lock())
+        with flight:  # one fetch per URL in flight; the others wait for its answer
+            cached = self._discovery.get(url)
+            if cached is not None:
+                return cached
+            response = self.inner.send(request, **kwargs)
+            if 200 <= response.status_code < 300:
+                response.body()  # read now: the shared answer must not depend on a live connection
+                self._discovery[url] = response
+            return response
+
+    def prefetch_discovery(self, authority_host: str, tenant: str) -> None:
+        """Fetch a tenant's discovery document ahead of its profiles (errors are theirs to meet)."""
+        from azure.core.rest import HttpRequest
+
+        with contextlib.suppress(Exception):
+            self.send(HttpRequest("GET", f"{authority_host}/{tenant}{DISCOVERY_SUFFIX}"))
 
     def open(self) -> None:
         self.inner.open()

@@ -140,3 +140,20 @@ def test_progress_on_a_terminal_only(box: Sandbox, tmp_path: Path) -> None:
     os.close(master)
     assert proc.returncode == 0
     assert b"[2/2]" in seen and b"[2/2]" not in proc.stdout
+
+
+def test_a_tenants_discovery_is_fetched_once_per_run(run_profiles: RunProfiles, box: Sandbox) -> None:
+    profiles = "".join(
+        f"""  p{i}:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: client_secret, secret: sandbox-secret-contoso-1}}
+"""
+        for i in range(12)
+    )
+    before = len(box.request_log())
+    r = run_profiles(profiles, "--format", "json")
+    assert r.code == 0, r.out[-400:]
+    paths = [str(rec["path"]) for rec in box.request_log()[before:]]
+    assert paths.count("/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration") == 1
+    assert len([p for p in paths if p.endswith("/oauth2/v2.0/token")]) == 12
