@@ -23,6 +23,8 @@ COMMANDS = {
     "schema": ("entra_profiles.commands.schema:schema", "Print the JSON Schema of profiles files."),
     "run": ("entra_profiles.commands.run:run", "Connect the selected profiles and report each context."),
     "resolve": ("entra_profiles.commands.resolve:resolve", "Show a profile's resolved fields and their sources."),
+    "export": ("entra_profiles.commands.export:export", "Print a profile's variables for other tools and CI systems."),
+    "exec": ("entra_profiles.commands.exec:exec_command", "Run a command with a profile's variables."),
     "sandbox": (
         "entra_profiles.sandbox.cli:sandbox",
         "Run the local Entra emulator (token service, Key Vault, Graph).",

@@ -138,8 +138,8 @@ def _variables(
     p = prep.prepare(ctx, file, target, sandbox_dir)
     if check:
         prep.check(p, what)
-    token_vars = prep.access_token(p, scope) if token else []
-    return p, prep.build(p, sets, files, os.environ) + token_vars
+    variables = prep.build(p, sets, files, os.environ)
+    return p, variables + (prep.access_token(p, scope) if token else [])
 
 
 def _check_combination(
