@@ -1,0 +1,139 @@
+"""Which variables each credential and cloud yields, per consumer; private files and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from entra_profiles.clouds import BUILTIN
+from entra_profiles.config.models import Profile
+from entra_profiles.errors import UsageError
+from entra_profiles.exports.atomic import write_private
+from entra_profiles.exports.base import ExportError
+from entra_profiles.exports.material import Material
+from entra_profiles.exports.tempfiles import PrivateFiles
+from entra_profiles.exports.variables import parse_sets, profile_variables
+from entra_profiles.routing import route_for
+
+APP = "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811"
+UAMI = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+
+
+def variables(credential: dict[str, Any], sets: str, tmp_path: Path, cloud: str = "Global") -> dict[str, str]:
+    data = {"tenant": "contoso.onmicrosoft.com", "cloud": cloud, "credential": credential}
+    if credential["type"] != "managed_identity":
+        data["client_id"] = APP
+    profile = Profile.model_validate(data)
+    route = route_for(BUILTIN[cloud], None)
+    with PrivateFiles({}) as files:
+        material = Material(tmp_path, route, files, None, {})
+        found = profile_variables(profile, BUILTIN[cloud], route, parse_sets(sets), material)
+    return {v.name: v.value for v in found}
+
+
+def test_secret_in_every_cloud_and_both_terraform_spellings(tmp_path: Path) -> None:
+    secret = {"type": "client_secret", "secret": "s3cret"}
+    spelled = {
+        cloud: (
+            variables(secret, "terraform", tmp_path, cloud)["ARM_ENVIRONMENT"],
+            variables(secret, "terraform-azuread", tmp_path, cloud)["ARM_ENVIRONMENT"],
+            variables(secret, "azure-identity", tmp_path, cloud).get("AZURE_AUTHORITY_HOST"),
+        )
+        for cloud in BUILTIN
+    }
+    assert spelled == {
+        "Global": ("public", "global", None),
+        "USGov": ("usgovernment", "usgovernmentl4", "https://login.microsoftonline.us"),
+        "USGovDoD": ("usgovernment", "usgovernmentl5", "https://login.microsoftonline.us"),
+        "China": ("china", "china", "https://login.chinacloudapi.cn"),
+    }
+    assert variables(secret, "azure-identity", tmp_path) == {
+        "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+        "AZURE_CLIENT_ID": APP,
+        "AZURE_CLIENT_SECRET": "s3cret",
+    }
+
+
+def test_managed_identity(tmp_path: Path) -> None:
+    assert variables({"type": "managed_identity"}, "all", tmp_path) == {
+        "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+        "ARM_TENANT_ID": "contoso.onmicrosoft.com",
+        "ARM_USE_MSI": "true",
+        "ARM_ENVIRONMENT": "public",
+    }
+    got = variables({"type": "managed_identity", "client_id": UAMI}, "all", tmp_path)
+    assert (got["AZURE_CLIENT_ID"], got["ARM_CLIENT_ID"], got["ARM_USE_MSI"]) == (UAMI, UAMI, "true")
+    with pytest.raises(ExportError) as caught:
+        variables({"type": "managed_identity", "object_id": UAMI}, "azure-identity", tmp_path)
+    assert caught.value.format() == (
+        "a managed identity chosen by object_id cannot be exported: "
+        "azure-identity and Terraform read a user-assigned identity's client id only\n"
+        "  hint: name the identity by client_id in the profile"
+    )
+
+
+def test_workload_identity_token_file_used_in_place(tmp_path: Path) -> None:
+    got = variables({"type": "workload_identity", "token_file": "ci/token"}, "all", tmp_path)
+    assert got["AZURE_FEDERATED_TOKEN_FILE"] == got["ARM_OIDC_TOKEN_FILE_PATH"] == str(tmp_path / "ci/token")
+    assert got["ARM_USE_OIDC"] == "true"
+
+
+def test_github_source_outside_ci_says_what_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(ExportError) as caught:
+        variables({"type": "workload_identity", "github": True}, "terraform", tmp_path)
+    assert caught.value.message == (
+        "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set"
+    )
+
+
+def test_parse_sets() -> None:
+    assert parse_sets("all") == ("azure-identity", "terraform")
+    assert parse_sets(" Terraform , azure-identity,terraform") == ("terraform", "azure-identity")
+    with pytest.raises(UsageError) as caught:
+        parse_sets("terraform,terraform-azuread")
+    assert caught.value.message == "--vars terraform and terraform-azuread both set ARM_ENVIRONMENT; choose one"
+
+
+def test_private_files_modes_runner_temp_and_removal(tmp_path: Path) -> None:
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    with PrivateFiles({"RUNNER_TEMP": str(runner)}) as files:
+        assert files.folder is None  # nothing is created until a file is needed
+        path = files.write("certificate.pem", b"key")
+        assert path.parent.parent == runner
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700 and stat.S_IMODE(path.stat().st_mode) == 0o600
+        with pytest.raises(FileExistsError):
+            files.write("certificate.pem", b"again")
+    assert not path.parent.exists()
+    assert PrivateFiles({"RUNNER_TEMP": str(tmp_path / "missing")}).base != tmp_path / "missing"
+
+
+def test_kept_files_survive_unless_the_block_failed(tmp_path: Path) -> None:
+    with PrivateFiles({"RUNNER_TEMP": str(tmp_path)}) as files:
+        kept = files.write("a", b"x")
+        files.keep()
+    assert kept.exists()
+    with pytest.raises(RuntimeError), PrivateFiles({"RUNNER_TEMP": str(tmp_path)}) as files:
+        failed = files.write("a", b"x")
+        files.keep()
+        raise RuntimeError
+    assert not failed.exists()
+
+
+def test_atomic_write_mode_and_no_leftovers(tmp_path: Path) -> None:
+    target = tmp_path / "vars.env"
+    target.write_text("old")
+    os.chmod(target, 0o644)
+    write_private(target, "new\n")
+    assert target.read_text() == "new\n" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(os.listdir(tmp_path)) == ["home", "vars.env"]
+    with pytest.raises(ExportError) as caught:
+        write_private(tmp_path / "no-such-dir" / "x", "y")
+    assert caught.value.message == f"cannot write {tmp_path}/no-such-dir/x: No such file or directory"
+    with pytest.raises(ExportError) as caught:
+        write_private(tmp_path, "y")
+    assert caught.value.message == f"cannot write {tmp_path}: it is a folder"
