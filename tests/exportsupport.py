@@ -16,6 +16,7 @@ from entra_profiles.sandbox.example import ExampleWorld
 
 VAULT = "https://contoso-ops.vault.azure.net"
 SECRET = "sandbox-secret-contoso-1"
+CONNECTION = "11111111-2222-3333-4444-555555555555"
 
 # A program that knows nothing of entra-profiles: it signs in with an azure-identity credential
 # configured by the environment alone (plus the two things no variable can say: trust the sandbox's
@@ -58,6 +59,9 @@ def all_credentials(world: ExampleWorld, tmp_path: Path) -> str:
         + contoso("vault-cert", f"{{type: certificate, keyvault: {VAULT}/secrets/automation-cert}}")
         + contoso("pem-file", f'{{type: certificate, path: "{main.pem}", send_certificate_chain: true}}')
         + contoso("github", "{type: workload_identity, github: true}")
+        + contoso(
+            "pipelines", f"{{type: workload_identity, azure_pipelines: true, service_connection_id: {CONNECTION}}}"
+        )
     )
 
 

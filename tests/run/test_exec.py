@@ -77,6 +77,11 @@ def test_command_not_found_and_missing_command(box: Sandbox, world: ExampleWorld
     assert (r.code, r.err) == (127, "error: command not found: no-such-command-4f2a\n")
     r = run_cli("-f", str(profiles), "exec", "secret")
     assert r.code == 2 and "Missing argument 'COMMAND...'" in r.err
+    r = cli(box, profiles, "exec", "secret", "--check", "--", "true", env={"APP_SECRET": "wrong-secret"})
+    assert (r.code, r.err.splitlines()[0]) == (
+        1,
+        "error: secret: --check failed, nothing run: AADSTS7000215: invalid client secret",
+    )
 
 
 def cmdline(pid: int) -> str:

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from exportsupport import all_credentials, cli, source_and_run, write_profiles
+from exportsupport import CONNECTION, all_credentials, cli, source_and_run, write_profiles
 from runsupport import AUTOMATION, CONTOSO
 
 from entra_profiles.sandbox import Sandbox
@@ -28,7 +28,13 @@ def exported_vars(path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("profile", "kind"),
-    [("secret", "environment"), ("store-cert", "environment"), ("vault-cert", "environment"), ("github", "workload")],
+    [
+        ("secret", "environment"),
+        ("store-cert", "environment"),
+        ("vault-cert", "environment"),
+        ("github", "workload"),
+        ("pipelines", "workload"),
+    ],
 )
 def test_sourced_sh_signs_in_with_azure_identity(
     box: Sandbox, world: ExampleWorld, tmp_path: Path, profile: str, kind: str
@@ -59,7 +65,7 @@ def test_variables_of_each_source(box: Sandbox, world: ExampleWorld, tmp_path: P
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     got = {}
-    for name in ("secret", "pem-file", "vault-cert", "github"):
+    for name in ("secret", "pem-file", "vault-cert", "github", "pipelines"):
         r = cli(
             box, profiles, "export", name, "--format", "json", "--vars", "all", env={"RUNNER_TEMP": str(runner_temp)}
         )
@@ -92,6 +98,10 @@ def test_variables_of_each_source(box: Sandbox, world: ExampleWorld, tmp_path: P
     assert Path(wi["AZURE_FEDERATED_TOKEN_FILE"]).read_text().count(".") == 2  # a JWT, fetched now
     assert (wi["ARM_USE_OIDC"], wi["ARM_OIDC_REQUEST_URL"]) == ("true", box.info["oidc_request_url"])
     assert wi["ARM_OIDC_REQUEST_TOKEN"] == box.info["oidc_request_token"]
+    pipelines = got["pipelines"]
+    assert Path(pipelines["AZURE_FEDERATED_TOKEN_FILE"]).read_text().count(".") == 2
+    assert pipelines["ARM_OIDC_REQUEST_URL"] == box.info["azure_pipelines_oidc_url"]
+    assert pipelines["ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"] == CONNECTION
     for folder in runner_temp.iterdir():
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in folder.iterdir())
