@@ -86,7 +86,7 @@ def test_variables_of_each_source(box: Sandbox, world: ExampleWorld, tmp_path: P
     assert pem["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"] == "true"
     assert Path(pem["ARM_CLIENT_CERTIFICATE_PATH"]).parent.parent == runner_temp  # Terraform needs PFX: a copy
     vault = got["vault-cert"]
-    assert Path(vault["AZURE_CLIENT_CERTIFICATE_PATH"]).read_bytes().startswith(b"-----BEGIN " + b"PRIVATE KEY")  # split: no key-looking literal in git
+    assert Path(vault["AZURE_CLIENT_CERTIFICATE_PATH"]).read_bytes().startswith(b"-----BEGIN " + b"PRIVATE KEY")
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     pfx = pkcs12.load_pkcs12(
