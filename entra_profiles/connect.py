@@ -19,6 +19,7 @@ from entra_profiles.context import Context, CredentialFacts, token_claims
 from entra_profiles.credentials.options import Transports
 from entra_profiles.credentials.transport import forget_last_response, last_response, remember_last_response
 from entra_profiles.failures import classify, is_retryable, retry_after
+from entra_profiles.redact import REDACTOR
 from entra_profiles.results import Failure, ProfileFailed, ProfileResult
 from entra_profiles.routing import Route
 
@@ -53,6 +54,7 @@ def connect(
         facts = holder.facts()
         scopes = profile.scopes or [cloud.graph_scope]
         token, expires_on = _token(holder, scopes[0], deadline, options)
+        REDACTOR.register(token)
         for extra in scopes[1:]:
             _token(holder, extra, deadline, options)
         claims = token_claims(token)

@@ -8,8 +8,7 @@ import sys
 
 from entra_profiles.redact import REDACTOR
 
-# A JWT (access token, client assertion, CI ID token) and form fields that carry credentials.
-JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+# Form fields and JSON members that carry credentials, as HTTP debug logs show them.
 FIELD_RE = re.compile(
     r"((?:client_secret|client_assertion|access_token|refresh_token|password|secret)[\"']?\s*[=:]\s*[\"']?)"
     r"[^&\s\"',}]+",
@@ -20,9 +19,7 @@ NOISY = ("azure", "msal", "urllib3")
 
 def scrub(text: str) -> str:
     """Mask registered secrets, JWTs and credential fields in a line of log output."""
-    text = REDACTOR.redact(text)
-    text = JWT_RE.sub("***", text)
-    return FIELD_RE.sub(r"\1***", text)
+    return FIELD_RE.sub(r"\1***", REDACTOR.redact(text))
 
 
 class RedactingFormatter(logging.Formatter):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from collections.abc import Iterable
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values would mask ordinary words
+# A JWT: an access token, a client assertion, a CI ID token. None belongs in human output.
+JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 
 
 class Redactor:
@@ -19,7 +23,10 @@ class Redactor:
         """Remember a secret (and each line of a multi-line one)."""
         if not value:
             return
-        candidates = {value.strip(), *(line.strip() for line in value.splitlines())}
+        plain = {value.strip(), *(line.strip() for line in value.splitlines())}
+        candidates = set(plain)
+        for c in plain:  # as JSON and YAML reports escape it
+            candidates |= {json.dumps(c)[1:-1], json.dumps(c, ensure_ascii=False)[1:-1], c.replace("'", "''")}
         with self._lock:
             for c in candidates:
                 if len(c) >= MIN_LENGTH and c not in self._secrets:
@@ -34,7 +41,7 @@ class Redactor:
         for secret in self._ordered:
             if secret in text:
                 text = text.replace(secret, MASK)
-        return text
+        return JWT_RE.sub(MASK, text) if "eyJ" in text else text
 
     def clear(self) -> None:
         with self._lock:

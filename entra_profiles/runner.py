@@ -11,6 +11,7 @@ from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Certificate, ClientSecret
 from entra_profiles.connect import ConnectOptions, connect
 from entra_profiles.credentials.options import Transports
+from entra_profiles.credentials.process_env import release_all
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo, route_for
 
@@ -84,6 +85,7 @@ def run_profiles(
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         transports.close()
+        release_all()
     return [results[n] for n in names]
 
 

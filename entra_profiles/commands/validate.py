@@ -9,6 +9,7 @@ import click
 from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option, targets_argument
 from entra_profiles.errors import ConfigError
 from entra_profiles.output import out
+from entra_profiles.results import Failure
 
 
 @click.command(
@@ -38,14 +39,15 @@ def validate(
     if deferred:
         from entra_profiles.references.deferred import check_offline
 
-        refused = [f.problem(n) for n, f in check_offline(ps, names).items()]
+        refused = [f.problem(n) for n, f in check_offline(ps, names)]
         if refused:
             raise ConfigError(refused)
     if resolve_refs and deferred:
         from entra_profiles.references.deferred import resolve_deferred
 
-        _, failed = resolve_deferred(ps, names, sandbox_info(sandbox_dir))
-        failures = [r.error.problem(n) for n, r in failed.items() if r.error is not None]
+        every: list[tuple[str, Failure]] = []
+        resolve_deferred(ps, names, sandbox_info(sandbox_dir), every_failure=every)
+        failures = [f.problem(n) for n, f in every]
         if failures:
             raise ConfigError(sorted(failures, key=lambda p: (p.where.line or 0, p.where.col or 0)))
     width = max((len(n) for n in names), default=0)

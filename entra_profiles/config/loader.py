@@ -213,6 +213,17 @@ class _Checker:
         self.out.profiles[name] = profile
         self.out.origins[name] = dict(_leaf_origins(merged, (), self.file))
         refs = list(_deferred_values(merged, (), self.file))
+        in_lists = [p for p in refs if p[0][-1] == "[]"]
+        for _, where in in_lists:
+            self.problem(
+                Pos(where.line or 0, where.col or 0, where.path),
+                "Key Vault references are not allowed in lists",
+                "give the value itself, or an ${env:…} or ${file:…} reference",
+                owners,
+            )
+        if in_lists:
+            del self.out.profiles[name]
+            return
         if refs:
             self.out.deferred[name] = refs
 
@@ -266,6 +277,10 @@ def _deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
                 yield path, Location(file, pos.line, pos.col, pos.path)
             else:
                 yield from _deferred_values(value, path, file)
+    elif isinstance(node, LocatedList):
+        for item, pos in zip(node, node.item_pos, strict=True):
+            if isinstance(item, str) and is_deferred(item):
+                yield (*at, "[]"), Location(file, pos.line, pos.col, pos.path)
 
 
 def _close(word: str, candidates: Any, what: str) -> str:

@@ -7,30 +7,32 @@ Service, Arc, …); a sandbox or a custom cloud's endpoint is set there once per
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
 from entra_profiles.config.models import ManagedIdentity, Profile
 from entra_profiles.context import CredentialFacts
+from entra_profiles.credentials.process_env import claim
 from entra_profiles.routing import Route
 
-_env_lock = threading.Lock()
+IMDS_OVERRIDE = "AZURE_POD_IDENTITY_AUTHORITY_HOST"
 ENDPOINT_VARS = ("IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT")
 
 
 def route_endpoint(route: Route) -> None:
-    """Send managed identity requests to the sandbox, or the custom cloud's IMDS-style endpoint."""
+    """Send managed identity requests to the sandbox or the custom cloud's IMDS-style endpoint, or
+    leave the machine's own; refused when another profile of the run needs another endpoint."""
     host = None
     if route.sandbox is not None:
         host = route.sandbox.imds_authority_host
     elif route.cloud.managed_identity_endpoint:
         host = route.cloud.managed_identity_endpoint.split("/metadata/")[0]
+    what = f"a managed identity of the {route.cloud.name} cloud"
     if host is None:
+        claim(IMDS_OVERRIDE, os.environ.get(IMDS_OVERRIDE), what)  # the machine's endpoint, as it is
         return
-    with _env_lock:
-        for name in ENDPOINT_VARS:  # these would win over the IMDS override
-            os.environ.pop(name, None)
-        os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = host
+    for name in ENDPOINT_VARS:  # these would win over the IMDS override
+        claim(name, None, what)
+    claim(IMDS_OVERRIDE, host, what)
 
 
 def build(profile: Profile, spec: ManagedIdentity, route: Route, kwargs: dict[str, Any]) -> tuple[Any, CredentialFacts]:

@@ -59,8 +59,9 @@ class Transports:
         import requests
         from requests.adapters import HTTPAdapter
 
+        # trust_env stays on, for HTTPS_PROXY/NO_PROXY: the transport passes verify=<CA path> with each
+        # request, and an explicit path wins over an inherited REQUESTS_CA_BUNDLE.
         session = requests.Session()
-        session.trust_env = False  # an inherited REQUESTS_CA_BUNDLE must not override our CA
         size = max(POOL_SIZE_MIN, self.concurrency)
         adapter = HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
         session.mount("https://", adapter)

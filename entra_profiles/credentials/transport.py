@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
         self.inner = inner
         self.share_discovery = share_discovery
         self._discovery: dict[str, Any] = {}
-        self._flights: dict[str, threading.Lock] = {}
+        self._flights: dict[str, Future[Any]] = {}
         self._guard = threading.Lock()
 
     def send(self, request: Any, **kwargs: Any) -> Any:
@@ -64,17 +65,32 @@ class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
         return response
 
     def _discover(self, url: str, request: Any, **kwargs: Any) -> Any:
+        """One fetch per URL in flight: the profiles that ask meanwhile get its answer, or its error.
+        Only a successful answer is kept for the profiles that ask later."""
         with self._guard:
-            flight = self._flights.setdefault(url, threading.Lock())
-        with flight:  # one fetch per URL in flight; the others wait for its answer
             cached = self._discovery.get(url)
             if cached is not None:
                 return cached
+            flight = self._flights.get(url)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[url] = Future()
+        if not leader:
+            return flight.result()
+        try:
             response = self.inner.send(request, **kwargs)
             if 200 <= response.status_code < 300:
                 response.body()  # read now: the shared answer must not depend on a live connection
-                self._discovery[url] = response
+                with self._guard:
+                    self._discovery[url] = response
+            flight.set_result(response)
             return response
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        finally:
+            with self._guard:
+                self._flights.pop(url, None)
 
     def prefetch_discovery(self, authority_host: str, tenant: str) -> None:
         """Fetch a tenant's discovery document ahead of its profiles (errors are theirs to meet)."""

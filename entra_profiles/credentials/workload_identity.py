@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from entra_profiles.config.models import Profile, WorkloadIdentity
 from entra_profiles.context import CredentialFacts
+from entra_profiles.credentials.process_env import claim
+from entra_profiles.redact import REDACTOR
 from entra_profiles.results import Failure, ProfileFailed
 from entra_profiles.routing import Route
 
@@ -32,6 +34,7 @@ def token_file_reader(path: Path) -> Callable[[], str]:
             ) from None
         if not token:
             raise _unavailable(f"the federated token file {path} is empty", "check what writes it")
+        REDACTOR.register(token)
         return token
 
     return read
@@ -43,6 +46,7 @@ def github_reader(audience: str, route: Route) -> Callable[[], str]:
     verify: str | bool = True
     if route.sandbox is not None:
         url, bearer, verify = route.sandbox.oidc_request_url, route.sandbox.oidc_request_token, route.sandbox.ca_bundle
+    REDACTOR.register(bearer)
     if not url or not bearer:
         raise _unavailable(
             "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set",
@@ -54,7 +58,7 @@ def github_reader(audience: str, route: Route) -> Callable[[], str]:
 
         sep = "&" if "?" in url else "?"
         with requests.Session() as session:
-            session.trust_env = False  # REQUESTS_CA_BUNDLE must not override the CA we pass
+            # trust_env stays on (proxies); an explicit verify= path wins over REQUESTS_CA_BUNDLE.
             response = session.get(
                 f"{url}{sep}{urlencode({'audience': audience})}",
                 headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json"},
@@ -64,7 +68,9 @@ def github_reader(audience: str, route: Route) -> Callable[[], str]:
         if response.status_code != 200:
             raise _unavailable(f"GitHub's OIDC endpoint answered {response.status_code}", "check id-token permission")
         try:
-            return str(response.json()["value"])
+            token = str(response.json()["value"])
+            REDACTOR.register(token)
+            return token
         except (ValueError, KeyError, requests.JSONDecodeError):
             raise _unavailable("GitHub's OIDC endpoint sent no token", "check id-token permission") from None
 
@@ -94,8 +100,9 @@ def _azure_pipelines(profile: Profile, spec: WorkloadIdentity, route: Route, kwa
     assert profile.client_id is not None
     token = os.environ.get("SYSTEM_ACCESSTOKEN")
     if route.sandbox is not None and route.sandbox.azure_pipelines_oidc_url:
-        os.environ["SYSTEM_OIDCREQUESTURI"] = route.sandbox.azure_pipelines_oidc_url
+        claim("SYSTEM_OIDCREQUESTURI", route.sandbox.azure_pipelines_oidc_url, "Azure Pipelines OIDC in the sandbox")
         token = route.sandbox.azure_pipelines_access_token
+    REDACTOR.register(token)
     if not os.environ.get("SYSTEM_OIDCREQUESTURI") or not token:
         raise _unavailable(
             "Azure Pipelines OIDC is not available: SYSTEM_OIDCREQUESTURI / SYSTEM_ACCESSTOKEN are not set",

@@ -7,14 +7,16 @@ before any token is requested for it. Every value read is registered with the re
 from __future__ import annotations
 
 import base64
+import binascii
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from entra_profiles.config.loader import ProfileSet
+from entra_profiles.config.models import Profile
 from entra_profiles.errors import EntraProfilesError, Location
 from entra_profiles.redact import REDACTOR
 from entra_profiles.references.keyvault_client import (
@@ -41,65 +43,143 @@ class Use:
     where: Location
     ref: KeyVaultRef
     uri: str
-    reader: str
+    reader: str  # the keyvault_credential value
+    cloud: str
+
+    @property
+    def reader_key(self) -> str:
+        """Identities sign in at their cloud's authority; a profile reader at its own profile's."""
+        return self.reader if self.reader.startswith("profile:") else f"{self.reader}@{self.cloud}"
 
 
 @dataclass
 class Plan:
     uses: list[Use] = field(default_factory=list)
-    failures: dict[str, Failure] = field(default_factory=dict)
+    failures: dict[str, Failure] = field(default_factory=dict)  # the first failure of each profile
+    all_failures: dict[str, list[Failure]] = field(default_factory=dict)
+
+    def fail(self, name: str, failure: Failure) -> None:
+        """Every failing reference is reported; a profile's result names the first and counts the rest."""
+        self.all_failures.setdefault(name, []).append(failure)
+        first = self.all_failures[name][0]
+        more = len(self.all_failures[name]) - 1
+        self.failures[name] = (
+            first
+            if not more
+            else Failure(
+                first.code,
+                f"{first.message} (and {more} more Key Vault failure{'s' if more > 1 else ''})",
+                first.hint,
+                first.where,
+                first.reason,
+            )
+        )
 
 
 def resolve_deferred(
-    ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, _stack: tuple[str, ...] = ()
+    ps: ProfileSet,
+    names: list[str],
+    sandbox: SandboxInfo | None,
+    _stack: tuple[str, ...] = (),
+    every_failure: list[tuple[str, Failure]] | None = None,
 ) -> tuple[ProfileSet, dict[str, ProfileResult]]:
-    """A ProfileSet whose selected profiles hold the values, and the profiles that failed to resolve."""
+    """A ProfileSet whose selected profiles hold the values, and the profiles that failed to resolve.
+    `every_failure` receives each failing reference (a profile's result names only its first)."""
     plan = _plan(ps, names)
-    keys = sorted({(u.uri, u.reader) for u in plan.uses if u.profile not in plan.failures})
-    answers: dict[tuple[str, str], VaultAnswer] = {}
-    if keys:
-        readers: dict[str, Reader | VaultAnswer] = {}
-        for _, spec in keys:
-            if spec not in readers:
-                readers[spec] = _reader(spec, ps, sandbox, _stack)
-        live = {k: r for k in keys if isinstance(r := readers[k[1]], Reader)}
-        answers = {k: v for k in keys if isinstance(v := readers[k[1]], VaultAnswer)}
-        if live:
-            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(live))) as pool:
-                futures = {k: pool.submit(read_secret, k[0], r) for k, r in live.items()}
-                answers.update({k: f.result() for k, f in futures.items()})
-        for r in readers.values():
-            if isinstance(r, Reader):
-                r.close()
-    for answer in answers.values():
-        if answer.value is not None:
-            REDACTOR.register(answer.value)
+    keys = sorted({(u.uri, u.reader_key) for u in plan.uses if u.profile not in plan.failures})
+    answers = _read_all(keys, {u.reader_key: u for u in plan.uses}, ps, sandbox, _stack)
+    for read in answers.values():
+        if read.value is not None:
+            REDACTOR.register(read.value)
     profiles = dict(ps.profiles)
     certificates = dict(ps.certificates)
     resolved_from = {n: dict(v) for n, v in ps.resolved_from.items()}
+    filled: dict[tuple[str, tuple[str, ...]], dict[KeyVaultRef, str]] = {}
     for use in plan.uses:
-        if use.profile in plan.failures:
-            continue
-        answer = answers[(use.uri, use.reader)]
+        answer = answers.get((use.uri, use.reader_key))
+        if answer is None:
+            continue  # not read: the profile failed before (a refused host, a malformed reference)
         if answer.value is None:
             reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
-            plan.failures[use.profile] = Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason)
+            plan.fail(use.profile, Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason))
             continue
         resolved_from.setdefault(use.profile, {})[use.path] = f"keyvault:{use.uri} (version {answer.version})"
         if use.path == ("credential", "keyvault"):
-            certificates[use.profile] = _certificate_bytes(answer)
+            material = _certificate_bytes(answer)
+            if material is None:
+                reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)} is not a PFX or PEM certificate"
+                plan.fail(
+                    use.profile, Failure("keyvault_certificate", f"{use.where}: {reason}", None, use.where, reason)
+                )
+            else:
+                certificates[use.profile] = material
         else:
-            profiles[use.profile] = _substitute(profiles[use.profile], use.path, answer.value, use)
-    failed = {n: ProfileResult(n, error=f) for n, f in plan.failures.items()}
+            filled.setdefault((use.profile, use.path), {})[use.ref] = answer.value
+    for (name, path), values in filled.items():
+        if name not in plan.failures:
+            profiles[name] = _substitute(profiles[name], path, values)
+    for name in {n for n, _ in filled} - set(plan.failures):
+        failure = _revalidate(profiles[name], ps, name)
+        if failure is not None:
+            plan.fail(name, failure)
+    failed = {n: ProfileResult(n, error=plan.failures[n]) for n in plan.failures}
+    if every_failure is not None:
+        every_failure += [(n, f) for n, fs in plan.all_failures.items() for f in fs]
     return replace(ps, profiles=profiles, certificates=certificates, resolved_from=resolved_from), failed
 
 
-def _reader(spec: str, ps: ProfileSet, sandbox: SandboxInfo | None, stack: tuple[str, ...]) -> Reader | VaultAnswer:
+def _read_all(
+    keys: list[tuple[str, str]],
+    uses: dict[str, Use],
+    ps: ProfileSet,
+    sandbox: SandboxInfo | None,
+    stack: tuple[str, ...],
+) -> dict[tuple[str, str], VaultAnswer]:
+    """Each distinct (secret, reader) once, concurrently."""
+    if not keys:
+        return {}
+    readers: dict[str, Reader | VaultAnswer] = {}
+    for _, key in keys:
+        if key not in readers:
+            use = uses[key]
+            readers[key] = _reader(use.reader, use.cloud, ps, sandbox, stack)
+    answers = {k: v for k in keys if isinstance(v := readers[k[1]], VaultAnswer)}
+    live = {k: r for k in keys if isinstance(r := readers[k[1]], Reader)}
+    if live:
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(live))) as pool:
+            futures = {k: pool.submit(read_secret, k[0], r) for k, r in live.items()}
+            answers.update({k: f.result() for k, f in futures.items()})
+    for r in readers.values():
+        if isinstance(r, Reader):
+            r.close()
+    return answers
+
+
+def _revalidate(profile: Profile, ps: ProfileSet, name: str) -> Failure | None:
+    """Values from a vault meet the same checks as values written in the file."""
+    try:
+        Profile.model_validate(profile.model_dump())
+    except ValidationError as exc:
+        err = exc.errors(include_url=False, include_input=False)[0]
+        path = tuple(
+            str(p)
+            for p in err["loc"]
+            if str(p) not in ("client_secret", "certificate", "managed_identity", "workload_identity")
+        )
+        where = ps.origins.get(name, {}).get(path, Location(str(ps.file)))
+        reason = f"the value read from Key Vault is not valid here: {str(err['msg']).removeprefix('Value error, ')}"
+        return Failure("keyvault_value", f"{where}: {reason}", None, where, reason)
+    return None
+
+
+def _reader(
+    spec: str, cloud: str, ps: ProfileSet, sandbox: SandboxInfo | None, stack: tuple[str, ...]
+) -> Reader | VaultAnswer:
     """The identity that reads vaults, or why it cannot: a broken or cyclic `profile:` reader."""
     kind, _, name = spec.partition(":")
     try:
         if kind != "profile":
-            return identity_reader(spec, sandbox)
+            return identity_reader(spec, ps.cloud(cloud), sandbox)
         if name in stack:
             cycle = " → ".join(f"profile:{n}" for n in (*stack, name))
             return VaultAnswer(
@@ -120,16 +200,16 @@ def _reader(spec: str, ps: ProfileSet, sandbox: SandboxInfo | None, stack: tuple
             own, failed = resolve_deferred(ps, [name], sandbox, (*stack, name))
             error = failed[name].error if name in failed else None
             if error is not None:
-                reason = f"the reader profile {name} failed: {error.message}"
+                reason = f"the reader profile {name} failed: {error.reason or error.message}"
                 return VaultAnswer(None, code="keyvault_credential", reason=reason, hint=error.hint)
         return profile_reader(name, own.profiles[name], own, sandbox, own.certificates.get(name))
     except EntraProfilesError as exc:
         return VaultAnswer(None, code="keyvault_credential", reason=f"{spec}: {exc.message}", hint=exc.hint)
 
 
-def check_offline(ps: ProfileSet, names: list[str]) -> dict[str, Failure]:
+def check_offline(ps: ProfileSet, names: list[str]) -> list[tuple[str, Failure]]:
     """What can be known without the network: each reference's shape and its vault host."""
-    return _plan(ps, names).failures
+    return [(n, f) for n, fs in _plan(ps, names).all_failures.items() for f in fs]
 
 
 def _plan(ps: ProfileSet, names: list[str]) -> Plan:
@@ -149,8 +229,8 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
                     else [p.keyvault for p in parse(value) if isinstance(p, Ref) and p.keyvault is not None]
                 )
             except ReferenceSyntaxError as exc:
-                plan.failures[name] = Failure("keyvault_reference", f"{where}: {exc}", exc.hint, where, str(exc))
-                break
+                plan.fail(name, Failure("keyvault_reference", f"{where}: {exc}", exc.hint, where, str(exc)))
+                continue
             for ref in refs:
                 uri = ref.uri(cloud.keyvault_suffix)
                 host = urlsplit(uri).hostname or ""
@@ -160,9 +240,9 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
                         f"(*.{cloud.keyvault_suffix}); the reference was refused and no token was sent"
                     )
                     hint = "use the vault's real URL, or set the profile's cloud"
-                    plan.failures[name] = Failure("keyvault_host_refused", f"{where}: {reason}", hint, where, reason)
-                    break
-                plan.uses.append(Use(name, path, where, ref, uri, reader))
+                    plan.fail(name, Failure("keyvault_host_refused", f"{where}: {reason}", hint, where, reason))
+                    continue
+                plan.uses.append(Use(name, path, where, ref, uri, reader, cloud.name))
     return plan
 
 
@@ -179,31 +259,26 @@ def _get(model: Any, path: tuple[str, ...]) -> str:
     return str(value)
 
 
-def _substitute(model: BaseModel, path: tuple[str, ...], value: str, use: Use) -> Any:
-    """A copy of `model` with the references at `path` replaced by the secret's value."""
+def _substitute(model: BaseModel, path: tuple[str, ...], values: dict[KeyVaultRef, str]) -> Any:
+    """A copy of `model` with every Key Vault reference at `path` replaced by its value, in one pass
+    over the text as written (a value that itself holds `${` is never parsed again)."""
     head, rest = path[0], path[1:]
     current = getattr(model, head)
     if rest:
-        return model.model_copy(update={head: _substitute(current, rest, value, use)})
+        return model.model_copy(update={head: _substitute(current, rest, values)})
     raw = current.get_secret_value() if isinstance(current, SecretStr) else str(current)
-    text = _fill(raw, use, value)
+    text = "".join(
+        p if isinstance(p, str) else values.get(p.keyvault, p.raw) if p.keyvault else p.raw for p in parse(raw)
+    )
     return model.model_copy(update={head: SecretStr(text) if isinstance(current, SecretStr) else text})
 
 
-def _fill(raw: str, use: Use, value: str) -> str:
-    out = []
-    for part in parse(raw):
-        if isinstance(part, str):
-            out.append(part)
-        elif part.keyvault == use.ref:
-            out.append(value)
-        else:
-            out.append(part.raw)  # another reference: filled by its own Use
-    return "".join(out)
-
-
-def _certificate_bytes(answer: VaultAnswer) -> tuple[bytes, str]:
+def _certificate_bytes(answer: VaultAnswer) -> tuple[bytes, str] | None:
+    """A Key Vault certificate's content: base64 PFX, or PEM text; None when it is neither."""
     assert answer.value is not None
     if answer.content_type == "application/x-pkcs12":
-        return base64.b64decode(answer.value), "pfx"
+        try:
+            return base64.b64decode(answer.value, validate=True), "pfx"
+        except binascii.Error:
+            return None
     return answer.value.encode(), "pem"

@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entra_profiles.aadsts import explain, find_code
+from entra_profiles.clouds import Cloud
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
 from entra_profiles.routing import Route, SandboxInfo, route_for
+
+# A vault that hangs must not hold a run: bounded waits and retries, like the token requests.
+TIMEOUTS: dict[str, Any] = {"connection_timeout": 10, "read_timeout": 30, "retry_total": 2}
 
 
 @dataclass
@@ -33,6 +37,7 @@ class Reader:
                     credential=self.credential,
                     verify_challenge_resource=self.route.sandbox is None and not self.route.cloud.custom,
                     connection_verify=self.route.ca_bundle or True,
+                    **TIMEOUTS,
                 )
             return self.clients[vault_url]
 
@@ -68,24 +73,26 @@ def profile_reader(
     return Reader(f"profile {name} (client id {profile.client_id})", credential, route)
 
 
-def identity_reader(spec: str, sandbox: SandboxInfo | None) -> Reader:
+def identity_reader(spec: str, cloud: Cloud, sandbox: SandboxInfo | None) -> Reader:
     """A vault reader for `managed_identity[:ID]`, `workload_identity` or `environment`."""
     from azure.identity import EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential
 
-    from entra_profiles.clouds import BUILTIN
     from entra_profiles.credentials.managed_identity import route_endpoint
 
     kind, _, arg = spec.partition(":")
-    route = route_for(BUILTIN["Global"], sandbox)
+    route = route_for(cloud, sandbox)
     verify = route.ca_bundle or True
     if kind == "managed_identity":
         route_endpoint(route)
         label = f"managed identity {arg}" if arg else "the system-assigned managed identity"
-        return Reader(label, ManagedIdentityCredential(client_id=arg or None, connection_verify=verify), route)
+        return Reader(
+            label, ManagedIdentityCredential(client_id=arg or None, connection_verify=verify, **TIMEOUTS), route
+        )
     options: dict[str, Any] = {
         "authority": route.authority_host,
         "disable_instance_discovery": route.disable_instance_discovery,
         "connection_verify": verify,
+        **TIMEOUTS,
     }
     if kind == "workload_identity":
         return Reader("workload identity (AZURE_FEDERATED_TOKEN_FILE)", WorkloadIdentityCredential(**options), route)

@@ -17,6 +17,7 @@ from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_refe
 
 MAX_FILE_BYTES = 1 << 20
 SECRET_FIELDS = {"secret", "password"}
+QUOTES_INPUT = ("unterminated", "unknown reference")  # messages that quote the text around a `${`
 
 
 @dataclass
@@ -36,6 +37,8 @@ def resolve_tree(tree: Any, base_dir: Path, environ: Mapping[str, str], file: st
 def _walk(node: Any, base_dir: Path, environ: Mapping[str, str], file: str, out: LocalResolution) -> None:
     if isinstance(node, LocatedMap):
         for key, value in list(node.items()):
+            if isinstance(value, str) and key in SECRET_FIELDS:
+                out.secrets.append(value)  # a secret written in the file is still a secret to hide
             if isinstance(value, str) and has_reference(value):
                 node[key] = _resolve(value, node.value_pos[key], base_dir, environ, file, out)
             else:
@@ -54,7 +57,10 @@ def _resolve(value: str, pos: Pos, base_dir: Path, environ: Mapping[str, str], f
     try:
         parts = parse(value)
     except ReferenceSyntaxError as exc:
-        out.problems.append(Problem(where, str(exc), exc.hint, owners))
+        message = str(exc)
+        if pos.path.rsplit(".", 1)[-1] in SECRET_FIELDS and message.startswith(QUOTES_INPUT):
+            message = "this value holds a malformed reference (the value is not shown: it may be a secret)"
+        out.problems.append(Problem(where, message, exc.hint, owners))
         out.failed.add(pos.path)
         return value
     deferred = any(isinstance(p, Ref) and p.scheme == "keyvault" for p in parts)

@@ -125,9 +125,9 @@ CASES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "keyvault-app-service-incomplete",
-        HEAD + GOOD + "    credential: {type: client_secret, secret: '@Microsoft.KeyVault(VaultName=ops)'}\n",
+        HEAD + GOOD + SECRET + "    description: '@Microsoft.KeyVault(VaultName=ops)'\n",
         [
-            "6:47: profiles.prod.credential.secret: malformed Key Vault reference "
+            "7:18: profiles.prod.description: malformed Key Vault reference "
             "'@Microsoft.KeyVault(VaultName=ops)': needs SecretUri, or VaultName and SecretName"
         ],
     ),
@@ -194,13 +194,21 @@ CASES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "unknown-reference-scheme",
-        HEAD + GOOD + "    credential: {type: client_secret, secret: '${evn:PROD_SECRET}'}\n",
-        ["6:47: profiles.prod.credential.secret: unknown reference '${evn:PROD_SECRET}'"],
+        HEAD + GOOD + SECRET + "    description: '${evn:PROD_SECRET}'\n",
+        ["7:18: profiles.prod.description: unknown reference '${evn:PROD_SECRET}'"],
     ),
     (
         "unterminated-reference",
-        HEAD + GOOD + "    credential: {type: client_secret, secret: 'pre${env:PROD_SECRET'}\n",
-        ["6:47: profiles.prod.credential.secret: unterminated reference '${env:PROD_SECRET'"],
+        HEAD + GOOD + SECRET + "    description: 'pre${env:PROD_SECRET'\n",
+        ["7:18: profiles.prod.description: unterminated reference '${env:PROD_SECRET'"],
+    ),
+    (
+        "malformed-reference-in-a-secret-is-not-echoed",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: 'hunter2${env:X'}\n",
+        [
+            "6:47: profiles.prod.credential.secret: this value holds a malformed reference "
+            "(the value is not shown: it may be a secret)"
+        ],
     ),
     (
         "billion-laughs",
@@ -234,3 +242,10 @@ CASES: list[tuple[str, str, list[str]]] = [
         ],
     ),
 ]
+CASES.append(
+    (
+        "keyvault-reference-in-a-list",
+        HEAD + GOOD + SECRET + "    scopes: ['${keyvault:https://v.vault.azure.net/secrets/scope}']\n",
+        ["7:14: profiles.prod.scopes[0]: Key Vault references are not allowed in lists"],
+    )
+)
