@@ -66,7 +66,8 @@ def cli(file: Path | None, debug: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map every outcome to a documented exit code, never a traceback by accident."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args or bool(os.environ.get("ENTRA_PROFILES_DEBUG"))
+    ours = args[: args.index("--")] if "--" in args else args  # after --: the arguments of exec's command
+    debug = "--debug" in ours or bool(os.environ.get("ENTRA_PROFILES_DEBUG"))
     from entra_profiles.logs import setup
 
     setup(debug)

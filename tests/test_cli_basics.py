@@ -152,3 +152,13 @@ def test_unexpected_error_is_exit_3_without_traceback_unless_debug(tmp_path: Pat
     assert "This is a bug. Run again with --debug" in r.err and "Traceback" not in r.err
     r = run_cli("--debug", "-f", str(bad / "profiles.yaml"), "validate")
     assert r.code == 3 and "Traceback" in r.err
+
+
+def test_debug_is_global_but_not_read_after_double_dash(tmp_path: Path) -> None:
+    bad = tmp_path / "file.txt"
+    bad.write_text("x")
+    r = run_cli("validate", "-f", str(bad / "profiles.yaml"), "--debug")  # after the command, too
+    assert r.code == 3 and "Traceback" in r.err
+    from entra_profiles.cli import COMMANDS
+
+    assert "exec" in COMMANDS  # `exec P -- cmd --debug` must not switch our debug on: main() stops at --
