@@ -37,12 +37,12 @@ def resolve_tree(tree: Any, base_dir: Path, environ: Mapping[str, str], file: st
 def _walk(node: Any, base_dir: Path, environ: Mapping[str, str], file: str, out: LocalResolution) -> None:
     if isinstance(node, LocatedMap):
         for key, value in list(node.items()):
-            if isinstance(value, str) and key in SECRET_FIELDS:
-                out.secrets.append(value)  # a secret written in the file is still a secret to hide
             if isinstance(value, str) and has_reference(value):
                 node[key] = _resolve(value, node.value_pos[key], base_dir, environ, file, out)
             else:
                 _walk(value, base_dir, environ, file, out)
+            if isinstance(node[key], str) and key in SECRET_FIELDS:
+                out.secrets.append(node[key])  # a secret written in the file is still a secret to hide
     elif isinstance(node, LocatedList):
         for i, value in enumerate(node):
             if isinstance(value, str) and has_reference(value):

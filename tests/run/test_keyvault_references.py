@@ -202,3 +202,35 @@ def test_validate_refuses_a_foreign_vault_host_offline(tmp_path: Path) -> None:
         f"{path}:6:47: profiles.p.credential.secret: vault host ops.vault.azure.net.evil.example is not a Key Vault "
         "of the Global cloud (*.vault.azure.net); the reference was refused and no token was sent"
     )
+
+
+def test_values_from_a_vault_meet_the_fields_checks(run_profiles: RunProfiles) -> None:
+    profiles = f"""  p:
+    tenant: contoso.onmicrosoft.com
+    client_id: "${{keyvault:{VAULT}/secrets/fabrikam-secret}}"
+    credential: {{type: client_secret, secret: sandbox-secret-contoso-1}}
+"""
+    r = run_profiles(profiles, "--format", "json")
+    error = by_name(r)["p"]["error"]
+    assert error["code"] == "keyvault_value"
+    assert error["message"] == (
+        f"{r.file}:5:16: profiles.p.client_id: the value read from Key Vault is not valid here: "
+        "'***' is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+    )
+
+
+def test_every_failing_reference_is_reported(box: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "profiles.yaml"
+    path.write_text(
+        "version: 1\nprofiles:\n"
+        + contoso("p", f"${{keyvault:{VAULT}/secrets/no-such-secret}}")
+        + f'    description: "${{keyvault:{VAULT}/secrets/disabled-secret}}"\n'
+    )
+    r = run_cli("-f", str(path), "validate", "--resolve", "--sandbox", str(box.state_dir))
+    assert r.code == 1
+    lines = [line for line in r.err.splitlines() if not line.startswith("  hint")]
+    assert lines == [
+        f"{path}:6:47: profiles.p.credential.secret: Key Vault secret 'no-such-secret' in {VAULT}: not found",
+        f"{path}:7:18: profiles.p.description: Key Vault secret 'disabled-secret' in {VAULT}: the secret is disabled",
+        "2 problems found",
+    ]

@@ -17,6 +17,7 @@ CANARIES = {
     "file_secret": "CANARY-file-secret-27cd",
     "vault": "CANARY-vault-value-5d1f",
     "pfx_password": "CANARY-pfx-password-6e0a",
+    "literal": 'CANARY-literal-"wörd"-${x}',
 }
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 
@@ -50,6 +51,9 @@ profiles:
     extends: contoso
     probe: true
     credential: {{type: certificate, path: "{main.pem}"}}
+  literal-secret:
+    extends: contoso
+    credential: {{type: client_secret, secret: 'CANARY-literal-"wörd"-$${{x}}'}}
   good-secret:
     extends: contoso
     credential: {{type: client_secret, secret: "${{env:GOOD_SECRET}}"}}

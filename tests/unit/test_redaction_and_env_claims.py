@@ -1,0 +1,50 @@
+"""The redactor against escaped forms, and process-environment claims of a run."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+
+from entra_profiles.credentials.process_env import claim, release_all
+from entra_profiles.redact import Redactor
+from entra_profiles.results import ProfileFailed
+
+
+def test_secret_masked_raw_json_escaped_yaml_and_by_line() -> None:
+    r = Redactor()
+    secret = "pa\"ss\\wörd's\nsecond-line"
+    r.register(secret)
+    for text in (
+        json.dumps({"v": secret}),
+        json.dumps({"v": secret}, ensure_ascii=False),
+        yaml.safe_dump({"v": secret}, allow_unicode=True),
+        f"x {secret} y",
+    ):
+        masked = r.redact(text)
+        assert "***" in masked
+        for piece in ("wörd", "w\\u00f6rd", "second-line", 'pa\\"ss'):
+            assert piece not in masked, (text, masked)
+    assert r.redact("Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl") == "Bearer ***"
+
+
+def test_short_values_are_not_registered() -> None:
+    r = Redactor()
+    r.register("abc")
+    assert r.redact("abc abc") == "abc abc"
+
+
+def test_claims_conflict_and_restore(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "https://before")
+    claim("AZURE_POD_IDENTITY_AUTHORITY_HOST", "https://127.0.0.1:1", "a managed identity of the lab cloud")
+    claim("AZURE_POD_IDENTITY_AUTHORITY_HOST", "https://127.0.0.1:1", "the same endpoint again")  # fine
+    with pytest.raises(ProfileFailed) as caught:
+        claim("AZURE_POD_IDENTITY_AUTHORITY_HOST", "https://before", "a managed identity of the Global cloud")
+    assert caught.value.failure.message == (
+        "a managed identity of the Global cloud needs AZURE_POD_IDENTITY_AUTHORITY_HOST=https://before, but another "
+        "profile of this run needs https://127.0.0.1:1: azure-identity reads it from the process environment"
+    )
+    release_all()
+    assert os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] == "https://before"
