@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from entra_profiles.config.models import Profile
 
-
-def check_context(profile: Profile, context: dict[str, Any], scope: str) -> list[str]:
+def check_context(context: dict[str, Any], scope: str) -> list[str]:
+    """Warnings about a connection that succeeded."""
     warnings = []
     resource = scope.removesuffix("/.default")
     if not context.get("Scopes"):

@@ -60,7 +60,7 @@ def connect(
         claims = token_claims(token)
         context = Context.build(facts, claims, expires_on, cloud.name)
         result.context = context.fields
-        result.warnings = check_context(profile, context.fields, scopes[0])
+        result.warnings = check_context(context.fields, scopes[0])
         if options.probe or profile.probe:
             stage = "graph"
             result.organization = _probe(route, token, transports, deadline)
@@ -99,9 +99,6 @@ class _Credential:
             self._current, self._facts = self._build()
         return self._current
 
-    def renew(self) -> None:
-        self.close()
-
     def close(self) -> None:
         if self._current is not None:
             _close(self._current)
@@ -124,7 +121,7 @@ def _token(holder: _Credential, scope: str, deadline: float, options: ConnectOpt
             if time.monotonic() + delay >= deadline:
                 raise
             time.sleep(delay)
-            holder.renew()
+            holder.close()  # the next attempt builds a fresh credential
             attempt += 1
 
 

@@ -54,21 +54,21 @@ def run_profiles(
     try:
         if options.shared_pool:
             _prefetch_discovery(ps, todo, sandbox, transports, pool)
-        futures: dict[Future[ProfileResult], tuple[str, float]] = {}
+        futures: dict[Future[ProfileResult], str] = {}
         for name in todo:
             profile = ps.profiles[name]
             cloud = ps.cloud(profile.cloud)
             route = route_for(cloud, sandbox)
             material = ps.certificates.get(name)
             fut = pool.submit(connect, name, profile, cloud, route, transports, base_dir, options.connect, material)
-            futures[fut] = (name, 0.0)
+            futures[fut] = name
         pending = set(futures)
         started = time.monotonic()
         limit = options.connect.timeout + GRACE_S
         while pending:
             finished, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             for fut in finished:
-                name, _ = futures[fut]
+                name = futures[fut]
                 results[name] = fut.result()
                 done += 1
                 if progress:
@@ -77,7 +77,7 @@ def run_profiles(
             waves = -(-len(todo) // max(1, options.concurrency))
             if pending and time.monotonic() - started > limit * waves:
                 for fut in pending:
-                    name, _ = futures[fut]
+                    name = futures[fut]
                     results[name] = ProfileResult(
                         name, error=Failure("timeout", f"gave up after {options.connect.timeout:g} s", None)
                     )

@@ -10,7 +10,7 @@ import click
 
 from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option, targets_argument
 from entra_profiles.errors import ExitCode
-from entra_profiles.output import err, out
+from entra_profiles.output import out
 from entra_profiles.results import ProfileResult
 
 
@@ -90,6 +90,3 @@ def _progress() -> Callable[[ProfileResult, int, int], None]:
             sys.stderr.flush()
 
     return show
-
-
-__all__ = ["err", "run"]
