@@ -108,7 +108,7 @@ def export(
         options = FormatOptions(
             profile=p.name,
             unset=tuple(n for n in owned(sets) if n not in {v.name for v in variables}),
-            environ=dict(os.environ),
+            github_file=os.environ.get("GITHUB_OUTPUT" if outputs else "GITHUB_ENV"),
             outputs=outputs,
             allow_secrets=allow_secrets,
             template=template,

@@ -33,7 +33,7 @@ def command(variable: Variable) -> str:
 
 def render(variables: list[Variable], options: FormatOptions) -> Output:
     """One logging command per variable, secrets flagged."""
-    return Output(stdout="".join(command(v) for v in variables), to_file=False)
+    return Output(stdout="".join(command(v) for v in variables))
 
 
 def parse(text: str) -> dict[str, tuple[str, bool]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class FormatOptions:
 
     profile: str
     unset: tuple[str, ...] = ()  # variables the exported sets own but this profile does not set
-    environ: Mapping[str, str] = field(default_factory=dict)
+    github_file: str | None = None  # github: the value of $GITHUB_ENV (or $GITHUB_OUTPUT with `outputs`)
     outputs: bool = False  # github: $GITHUB_OUTPUT instead of $GITHUB_ENV
     allow_secrets: bool = False  # gitlab
     template: Path | None = None
@@ -45,12 +45,14 @@ class FormatOptions:
 
 @dataclass(frozen=True)
 class Output:
-    """What to print on stdout, and text to append to a file (GitHub's $GITHUB_ENV) afterwards."""
+    """What to print on stdout, and text to append to a file (GitHub's $GITHUB_ENV) afterwards.
 
-    stdout: str = ""
+    Both texts hold the exported secrets, so neither is part of the repr.
+    """
+
+    stdout: str = field(default="", repr=False)
     append_to: Path | None = None
-    append: str = ""
-    to_file: bool = True  # whether `-o FILE` may take the place of stdout
+    append: str = field(default="", repr=False)
 
 
 class ExportError(EntraProfilesError):

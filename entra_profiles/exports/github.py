@@ -48,7 +48,7 @@ def block(variable: Variable) -> str:
 def render(variables: list[Variable], options: FormatOptions) -> Output:
     """Masks on stdout first; the variables appended to $GITHUB_ENV (or $GITHUB_OUTPUT) after."""
     target = "GITHUB_OUTPUT" if options.outputs else "GITHUB_ENV"
-    path = options.environ.get(target)
+    path = options.github_file
     if not path:
         raise UsageError(
             f"${target} is not set: --format github runs inside a GitHub Actions step",
@@ -58,7 +58,6 @@ def render(variables: list[Variable], options: FormatOptions) -> Output:
         stdout=masks(variables),
         append_to=Path(path),
         append="".join(block(v) for v in variables),
-        to_file=False,
     )
 
 

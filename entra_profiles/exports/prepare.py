@@ -4,7 +4,7 @@ variables built, an access token added on request."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -28,7 +28,7 @@ class Prepared:
     cloud: Cloud
     route: Route
     base_dir: Path
-    vault_material: tuple[bytes, str] | None
+    vault_material: tuple[bytes, str] | None = field(repr=False)  # a Key Vault certificate's PFX/PEM bytes
 
     @property
     def scope(self) -> str:

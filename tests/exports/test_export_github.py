@@ -11,17 +11,16 @@ from hostile import HOSTILE, hostile_variables
 
 from entra_profiles.errors import UsageError
 from entra_profiles.exports import github
-from entra_profiles.exports.base import FormatOptions, Variable
+from entra_profiles.exports.base import FormatOptions, Output, Variable
 
 
-def render(variables: list[Variable], env_file: Path, outputs: bool = False) -> github.Output:
-    key = "GITHUB_OUTPUT" if outputs else "GITHUB_ENV"
-    return github.render(variables, FormatOptions("p", environ={key: str(env_file)}, outputs=outputs))
+def render(variables: list[Variable], env_file: Path, outputs: bool = False) -> Output:
+    return github.render(variables, FormatOptions("p", github_file=str(env_file), outputs=outputs))
 
 
 def test_hostile_values_cannot_inject_a_variable(tmp_path: Path) -> None:
     result = render(hostile_variables(), tmp_path / "env")
-    assert result.append_to == tmp_path / "env" and not result.to_file
+    assert result.append_to == tmp_path / "env"
     assert parse_env_file(result.append) == {f"V{i}": v for i, v in enumerate(HOSTILE)}
 
 
