@@ -17,11 +17,17 @@ Example, a systemd `EnvironmentFile`-style block:
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from types import TracebackType
 
 from entra_profiles.exports import fish, powershell, sh
 from entra_profiles.exports.base import ExportError, FormatOptions, Output, Variable
+
+HINT = (
+    "the template sees profile, vars, variables (name, value, secret) and unset; "
+    "filters: sh, fish, pwsh, json (see docs/export.md)"
+)
 
 
 def render(variables: list[Variable], options: FormatOptions) -> Output:
@@ -45,22 +51,22 @@ def render(variables: list[Variable], options: FormatOptions) -> Output:
             unset=list(options.unset),
         )
     except jinja2.TemplateSyntaxError as exc:
-        raise ExportError(f"{path}:{exc.lineno}: template syntax error: {exc.message}") from None
+        raise ExportError(f"{path}:{exc.lineno}: template syntax error: {exc.message}", hint=HINT) from None
     except jinja2.TemplateNotFound:
         raise ExportError(f"template {path} not found") from None
-    except (jinja2.TemplateError, TypeError, ValueError) as exc:
+    except Exception as exc:  # anything the template's own expressions raise ({{ 1/0 }}, a bad filter call)
         line = _template_line(exc.__traceback__, path)
         where = f"{path}:{line}" if line else str(path)
-        raise ExportError(f"{where}: {type(exc).__name__}: {exc}") from None
+        raise ExportError(f"{where}: {type(exc).__name__}: {exc}", hint=HINT) from None
     return Output(stdout=text)
 
 
 def _template_line(tb: TracebackType | None, path: Path) -> int | None:
     """The template line an error was raised on (Jinja maps its frames to the template file)."""
     line = None
-    names = {str(path), str(path.resolve())}
+    target = os.path.realpath(path)
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename in names:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line

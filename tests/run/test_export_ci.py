@@ -12,6 +12,7 @@ from runsupport import AUTOMATION
 from testenv import scrubbed_environ
 
 from entra_profiles.exports import azure_pipelines
+from entra_profiles.exports.template import HINT
 from entra_profiles.sandbox import Sandbox
 from entra_profiles.sandbox.example import ExampleWorld
 
@@ -112,7 +113,16 @@ def test_template_format_and_its_errors(box: Sandbox, world: ExampleWorld, tmp_p
     template.write_text("line one\n{{ vars.AZURE_NOPE }}\n")
     r = cli(box, profiles, "export", "secret", "--template", str(template))
     assert (r.code, r.out) == (1, "")
-    assert r.err == f"error: {template}:2: UndefinedError: 'dict object' has no attribute 'AZURE_NOPE'\n"
+    assert r.err == (
+        f"error: {template}:2: UndefinedError: 'dict object' has no attribute 'AZURE_NOPE'\n  hint: {HINT}\n"
+    )
+    template.write_text("line one\n{{ 1/0 }}\n")  # any exception from rendering is the template's, not a bug
+    r = cli(box, profiles, "export", "secret", "--template", str(template))
+    assert (r.code, r.out, r.err) == (
+        1,
+        "",
+        f"error: {template}:2: ZeroDivisionError: division by zero\n  hint: {HINT}\n",
+    )
     template.write_text("{% for %}\n")
     r = cli(box, profiles, "export", "secret", "--template", str(template))
     assert r.code == 1 and r.err.startswith(f"error: {template}:1: template syntax error: ")
