@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from entra_profiles.config.models import WorkloadIdentity
 from entra_profiles.exports.base import ExportError
 from entra_profiles.redact import REDACTOR
 from entra_profiles.routing import Route
+
+if TYPE_CHECKING:
+    from requests import PreparedRequest
 
 PIPELINES_HINT = "run in a pipeline job and map SYSTEM_ACCESSTOKEN: $(System.AccessToken) into the step's env"
 GITHUB_HINT = "give the job `permissions: id-token: write`, and run inside GitHub Actions"
@@ -57,7 +61,10 @@ def fetch_ci_token(spec: WorkloadIdentity, route: Route, environ: Mapping[str, s
     who = "GitHub's" if spec.github else "Azure Pipelines'"
     try:
         with requests.Session() as session:
-            session.trust_env = False  # an inherited REQUESTS_CA_BUNDLE must not replace the CA we pass
+            # trust_env stays on, for HTTPS_PROXY/NO_PROXY. An inherited REQUESTS_CA_BUNDLE replaces only
+            # verify=True: the sandbox's CA, passed as a path, wins (Session.merge_environment_settings).
+            # An explicit auth keeps ~/.netrc from replacing the bearer header.
+            session.auth = _as_given
             if spec.github:
                 response = session.get(
                     f"{url}{sep}{urlencode({'audience': spec.audience})}", headers=headers, verify=verify, timeout=30
@@ -82,3 +89,8 @@ def fetch_ci_token(spec: WorkloadIdentity, route: Route, environ: Mapping[str, s
         raise ExportError(f"{who} OIDC endpoint sent no token", hint=hint) from None
     REDACTOR.register(token)
     return token
+
+
+def _as_given(request: PreparedRequest) -> PreparedRequest:
+    """A requests auth that changes nothing: the Authorization header is already set."""
+    return request
