@@ -9,8 +9,13 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    import yaml
+    from pydantic import ValidationError
 
 
 @click.group(
@@ -48,11 +53,16 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
     """Serve until interrupted, then remove sandbox.json."""
     import ipaddress
 
+    import yaml
     from pydantic import ValidationError
 
     from .api import Sandbox
 
-    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        raise click.BadParameter(f"'{host}' is not an IP address (or localhost)", param_hint="--host") from None
+    if not loopback:
         raise click.BadParameter("the sandbox listens on loopback only", param_hint="--host")
     stop = threading.Event()
 
@@ -65,7 +75,9 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
         try:
             box.start()
         except ValidationError as exc:
-            raise click.ClickException(f"invalid seed {seed}:\n{exc}") from None
+            raise click.ClickException(f"invalid seed {seed}:\n{_seed_errors(exc)}") from None
+        except yaml.YAMLError as exc:
+            raise click.ClickException(f"invalid seed {seed}: {_yaml_error(exc)}") from None
         except OSError as exc:
             raise click.ClickException(f"cannot start the sandbox: {exc}") from None
         click.echo(f"sandbox serving on {box.url} (state in {box.state_dir / 'sandbox.json'})", err=True)
@@ -77,3 +89,19 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _seed_errors(exc: ValidationError) -> str:
+    """One line per problem, by field path; never the input value (a seed holds secrets)."""
+    lines = []
+    for e in exc.errors(include_url=False, include_input=False, include_context=False):
+        where = ".".join(str(part) for part in e["loc"]) or "(top level)"
+        lines.append(f"  {where}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def _yaml_error(exc: yaml.YAMLError) -> str:
+    """Where the YAML breaks and why, without the snippet of the file PyYAML quotes."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{getattr(exc, 'problem', None) or 'not valid YAML'}"
