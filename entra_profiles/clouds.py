@@ -21,14 +21,6 @@ class Cloud:
     def graph_scope(self) -> str:
         return f"{self.graph_endpoint}/.default"
 
-    @property
-    def keyvault_resource(self) -> str:
-        return f"https://{self.keyvault_suffix}"
-
-    @property
-    def keyvault_scope(self) -> str:
-        return f"{self.keyvault_resource}/.default"
-
 
 BUILTIN: dict[str, Cloud] = {
     c.name: c

@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from entra_profiles.clouds import Cloud
@@ -32,7 +31,6 @@ class SandboxInfo:
     oidc_request_token: str
     azure_pipelines_oidc_url: str | None
     azure_pipelines_access_token: str | None
-    raw: Mapping[str, Any]
 
     def __repr__(self) -> str:
         return f"SandboxInfo(authority_host={self.authority_host!r})"
@@ -60,7 +58,6 @@ def load_sandbox(directory: Path) -> SandboxInfo:
             oidc_request_token=data["oidc_request_token"],
             azure_pipelines_oidc_url=data.get("azure_pipelines_oidc_url"),
             azure_pipelines_access_token=data.get("azure_pipelines_access_token"),
-            raw=data,
         )
     except KeyError as exc:
         raise UsageError(f"{path} lacks {exc}; is it from an older sandbox?") from None
@@ -76,10 +73,6 @@ class Route:
     ca_bundle: str | None
     disable_instance_discovery: bool
     sandbox: SandboxInfo | None = None
-
-    @property
-    def authority(self) -> str:
-        return self.authority_host
 
     def vault_url(self, vault_url: str) -> str:
         """The URL to send a Key Vault request to (`https://NAME.vault.azure.net` unless sandboxed)."""
