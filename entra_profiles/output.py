@@ -16,7 +16,8 @@ def err(text: str = "") -> None:
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A plain left-aligned table, two spaces between columns."""
+    """A plain left-aligned table, two spaces between columns; cells redacted before they are measured."""
+    rows = [[REDACTOR.redact(str(c)) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     for r in rows:

@@ -14,12 +14,17 @@ from entra_profiles.config.loader import ProfileSet
 from entra_profiles.errors import ConfigError
 from entra_profiles.output import out, table
 from entra_profiles.redact import MASK
+from entra_profiles.references.syntax import ReferenceSyntaxError, is_deferred, parse
 
 SECRET_FIELDS = {("credential", "secret"), ("credential", "password")}
 
 
-def field_rows(ps: ProfileSet, name: str) -> list[dict[str, Any]]:
-    """One row per field written for the profile: value (secrets masked), where written, where from."""
+def field_rows(ps: ProfileSet, name: str, offline: bool = False) -> list[dict[str, Any]]:
+    """One row per field written for the profile: value (secrets masked), where written, where from.
+
+    With `offline`, a Key Vault reference (not read) is shown as written, the text around it as a person
+    would get it (`$${` as `${`), and its source says it was not read.
+    """
     profile = ps.profiles[name]
     rows = []
     for path, where in ps.origins.get(name, {}).items():
@@ -29,10 +34,12 @@ def field_rows(ps: ProfileSet, name: str) -> list[dict[str, Any]]:
         if isinstance(value, SecretStr) or path in SECRET_FIELDS:
             shown: Any = MASK if value is not None else None
         elif isinstance(value, list | tuple):
-            shown = [str(v) for v in value]
+            shown = [_unescaped(str(v)) if offline else str(v) for v in value]
         else:
-            shown = value
+            shown = _unescaped(value) if offline and isinstance(value, str) else value
         source = ps.resolved_from.get(name, {}).get(path) or ", ".join(ps.sources.get(where.path, [])) or "literal"
+        if offline and _unread(value):
+            source += " (not read: --offline)"
         rows.append(
             {"field": ".".join(path), "value": shown, "written": where.position(), "at": where.path, "source": source}
         )
@@ -67,7 +74,7 @@ def resolve(
             error = failed[name].error
             assert error is not None
             raise ConfigError([error.problem(name)])
-    rows = field_rows(ps, name)
+    rows = field_rows(ps, name, offline)
     if fmt == "json":
         out(json.dumps({"profile": name, "fields": rows}, indent=2, default=str))
         return
@@ -83,3 +90,20 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(value)
     return "" if value is None else str(value)
+
+
+def _unread(value: Any) -> bool:
+    """Whether the value still holds a Key Vault reference."""
+    values = value if isinstance(value, list | tuple) else [value]
+    texts = [v.get_secret_value() if isinstance(v, SecretStr) else v for v in values]
+    return any(isinstance(v, str) and is_deferred(v) for v in texts)
+
+
+def _unescaped(value: str) -> str:
+    """A string still holding a Key Vault reference keeps `$${` escapes: show `${`, as the resolved value has."""
+    if not is_deferred(value):
+        return value
+    try:
+        return "".join(p if isinstance(p, str) else p.raw for p in parse(value))
+    except ReferenceSyntaxError:
+        return value
