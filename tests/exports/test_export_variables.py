@@ -137,3 +137,9 @@ def test_atomic_write_mode_and_no_leftovers(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as caught:
         write_private(tmp_path, "y")
     assert caught.value.message == f"cannot write {tmp_path}: it is a folder"
+
+
+def test_a_stale_access_token_is_owned_and_so_removed_or_unset() -> None:
+    from entra_profiles.exports.variables import owned
+
+    assert {"AZURE_ACCESS_TOKEN", "AZURE_ACCESS_TOKEN_EXPIRES_ON"} <= set(owned(("azure-identity",)))
