@@ -74,10 +74,11 @@ def is_retryable(exc: BaseException) -> bool:
 
 def classify(exc: BaseException, route: Route, stage: str, timeout: float | None = None) -> Failure:
     """The failure to report for an exception raised while connecting."""
-    if isinstance(exc, ProfileFailed):
-        return exc.failure
-    if isinstance(exc, EntraProfilesError):
-        return Failure(getattr(exc, "code", "failed"), exc.message, exc.hint)
+    for cause in _chain(exc):  # ours, even when azure-identity wrapped it (a CI token that failed)
+        if isinstance(cause, ProfileFailed):
+            return cause.failure
+        if isinstance(cause, EntraProfilesError):
+            return Failure(getattr(cause, "code", "failed"), cause.message, cause.hint)
     text = str(exc)
     code = find_code(text)
     if code is None and "Unable to get authority configuration" in text:

@@ -9,7 +9,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from entra_profiles.config.models import Profile, WorkloadIdentity
 from entra_profiles.context import CredentialFacts
@@ -40,43 +39,6 @@ def token_file_reader(path: Path) -> Callable[[], str]:
     return read
 
 
-def github_reader(audience: str, route: Route) -> Callable[[], str]:
-    url = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")
-    bearer = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-    verify: str | bool = True
-    if route.sandbox is not None:
-        url, bearer, verify = route.sandbox.oidc_request_url, route.sandbox.oidc_request_token, route.sandbox.ca_bundle
-    REDACTOR.register(bearer)
-    if not url or not bearer:
-        raise _unavailable(
-            "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set",
-            "give the job `permissions: id-token: write`, and run inside GitHub Actions",
-        )
-
-    def fetch() -> str:
-        import requests
-
-        sep = "&" if "?" in url else "?"
-        with requests.Session() as session:
-            # trust_env stays on (proxies); an explicit verify= path wins over REQUESTS_CA_BUNDLE.
-            response = session.get(
-                f"{url}{sep}{urlencode({'audience': audience})}",
-                headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json"},
-                verify=verify,
-                timeout=30,
-            )
-        if response.status_code != 200:
-            raise _unavailable(f"GitHub's OIDC endpoint answered {response.status_code}", "check id-token permission")
-        try:
-            token = str(response.json()["value"])
-            REDACTOR.register(token)
-            return token
-        except (ValueError, KeyError, requests.JSONDecodeError):
-            raise _unavailable("GitHub's OIDC endpoint sent no token", "check id-token permission") from None
-
-    return fetch
-
-
 def build(
     profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any], base: Path
 ) -> tuple[Any, CredentialFacts]:
@@ -89,7 +51,11 @@ def build(
     if spec.token_file:
         func = token_file_reader((base / spec.token_file).expanduser())
     else:
-        func = github_reader(spec.audience, route)
+        from entra_profiles.credentials.ci_tokens import fetch_ci_token
+
+        def func() -> str:
+            return fetch_ci_token(spec, route)
+
     options = {k: v for k, v in kwargs.items() if k != "disable_instance_discovery"}
     return ClientAssertionCredential(profile.tenant, profile.client_id, func, **options), facts
 

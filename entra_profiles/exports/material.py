@@ -84,7 +84,7 @@ class Material:
         if spec.token_file:
             return os.path.abspath(self.base_dir / Path(spec.token_file).expanduser())
         if "token" not in self._made:
-            from entra_profiles.exports.oidc import fetch_ci_token
+            from entra_profiles.credentials.ci_tokens import fetch_ci_token
 
             token = fetch_ci_token(spec, self.route, self.environ)
             self._made["token"] = (str(self.files.write("federated-token.jwt", token.encode())), None)

@@ -135,7 +135,7 @@ def terraform(
         if spec.token_file:
             out.append(Variable("ARM_OIDC_TOKEN_FILE_PATH", material.federated_token_file(spec)))
         else:
-            from entra_profiles.exports.oidc import oidc_request
+            from entra_profiles.credentials.ci_tokens import oidc_request
 
             url, bearer = oidc_request(spec, route, material.environ)
             out.append(Variable("ARM_OIDC_REQUEST_URL", url))

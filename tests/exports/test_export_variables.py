@@ -83,7 +83,9 @@ def test_workload_identity_token_file_used_in_place(tmp_path: Path) -> None:
 
 
 def test_github_source_outside_ci_says_what_is_missing(tmp_path: Path) -> None:
-    with pytest.raises(ExportError) as caught:
+    from entra_profiles.credentials.ci_tokens import CiTokenUnavailable
+
+    with pytest.raises(CiTokenUnavailable) as caught:
         variables({"type": "workload_identity", "github": True}, "terraform", tmp_path)
     assert caught.value.message == (
         "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set"

@@ -214,3 +214,22 @@ def test_sandbox_routes_every_cloud_without_changing_scopes(run_profiles: RunPro
     got = by_name(r)
     assert (got["usgov"]["context"]["Environment"], got["china"]["context"]["Environment"]) == ("USGov", "China")
     assert got["usgov"]["context"]["Scopes"] == ["User.Read.All", "Group.Read.All", "Application.Read.All"]
+
+
+def test_workload_identity_github_outside_actions_is_unavailable(tmp_path: Path) -> None:
+    from clirunner import run_cli
+
+    path = tmp_path / "profiles.yaml"
+    path.write_text(f"""version: 1
+profiles:
+  github:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: workload_identity, github: true}}
+""")
+    r = run_cli("-f", str(path), "run", "--format", "json")  # no sandbox: nothing to route to
+    assert by_name(r)["github"]["error"] == {
+        "code": "unavailable",
+        "message": "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set",
+        "hint": "give the job `permissions: id-token: write`, and run inside GitHub Actions",
+    }

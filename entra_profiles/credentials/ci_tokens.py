@@ -1,8 +1,8 @@
-"""CI OIDC tokens for workload identity exports: fetched once, now (they live minutes).
+"""CI OIDC tokens for workload identity: GitHub Actions' and Azure Pipelines' request endpoints.
 
-azure-identity reads a federated token only from a file (`AZURE_FEDERATED_TOKEN_FILE`), so for the
-GitHub Actions and Azure Pipelines sources the token is fetched here and written to a private file.
-Terraform can fetch its own: it gets the request URL and bearer instead (`oidc_request`).
+`run` fetches one afresh for every Entra token (CI tokens live minutes); `export` fetches one now and
+writes it to a private file (azure-identity reads a federated token only from a file); Terraform can
+fetch its own and gets the request URL and bearer instead (`oidc_request`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,19 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from entra_profiles.config.models import WorkloadIdentity
-from entra_profiles.exports.base import ExportError
+from entra_profiles.errors import EntraProfilesError
 from entra_profiles.redact import REDACTOR
 from entra_profiles.routing import Route
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
+
+
+class CiTokenUnavailable(EntraProfilesError):
+    """The CI's OIDC token cannot be had here (not in that CI, no permission, endpoint refused)."""
+
+    code = "unavailable"
+
 
 PIPELINES_HINT = "run in a pipeline job and map SYSTEM_ACCESSTOKEN: $(System.AccessToken) into the step's env"
 GITHUB_HINT = "give the job `permissions: id-token: write`, and run inside GitHub Actions"
@@ -32,7 +39,7 @@ def oidc_request(spec: WorkloadIdentity, route: Route, environ: Mapping[str, str
             return sandbox.oidc_request_url, sandbox.oidc_request_token
         url, token = environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"), environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
         if not url or not token:
-            raise ExportError(
+            raise CiTokenUnavailable(
                 "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set",
                 hint=GITHUB_HINT,
             )
@@ -41,7 +48,7 @@ def oidc_request(spec: WorkloadIdentity, route: Route, environ: Mapping[str, str
         return sandbox.azure_pipelines_oidc_url, sandbox.azure_pipelines_access_token
     url, token = environ.get("SYSTEM_OIDCREQUESTURI"), environ.get("SYSTEM_ACCESSTOKEN")
     if not url or not token:
-        raise ExportError(
+        raise CiTokenUnavailable(
             "Azure Pipelines OIDC is not available: SYSTEM_OIDCREQUESTURI / SYSTEM_ACCESSTOKEN are not set",
             hint=PIPELINES_HINT,
         )
@@ -72,21 +79,21 @@ def fetch_ci_token(spec: WorkloadIdentity, route: Route, environ: Mapping[str, s
                 key = "value"
             else:
                 if not spec.service_connection_id:
-                    raise ExportError(
+                    raise CiTokenUnavailable(
                         "azure_pipelines needs service_connection_id", hint="set credential.service_connection_id"
                     )
                 query = urlencode({"api-version": "7.1", "serviceConnectionId": spec.service_connection_id})
                 response = session.post(f"{url}{sep}{query}", headers=headers, json={}, verify=verify, timeout=30)
                 key = "oidcToken"
     except requests.RequestException as exc:
-        raise ExportError(f"{who} OIDC endpoint is unreachable: {type(exc).__name__}") from None
+        raise CiTokenUnavailable(f"{who} OIDC endpoint is unreachable: {type(exc).__name__}") from None
     hint = GITHUB_HINT if spec.github else PIPELINES_HINT
     if response.status_code != 200:
-        raise ExportError(f"{who} OIDC endpoint answered {response.status_code}", hint=hint)
+        raise CiTokenUnavailable(f"{who} OIDC endpoint answered {response.status_code}", hint=hint)
     try:
         token = str(response.json()[key])
     except (ValueError, KeyError, TypeError):
-        raise ExportError(f"{who} OIDC endpoint sent no token", hint=hint) from None
+        raise CiTokenUnavailable(f"{who} OIDC endpoint sent no token", hint=hint) from None
     REDACTOR.register(token)
     return token
 
