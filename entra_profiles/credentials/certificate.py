@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 from entra_profiles.config.models import Certificate, Profile
 from entra_profiles.context import CredentialFacts
 from entra_profiles.credentials.certfile import LoadedCertificate, load_certificate_bytes, load_certificate_file
-from entra_profiles.credentials.certstore import find, store_folders
+from entra_profiles.credentials.certstore import (
+    StoreScan,
+    find_by_subject,
+    find_by_thumbprint,
+    scan_stores,
+    store_folders,
+)
+
+# A run scans each set of store folders once: opening a PFX costs ~30 ms of GIL-bound work, and many
+# profiles may share a store. A folder's mtime is part of the key, so a changed store is scanned again.
+_scan_lock = threading.Lock()
+_scans: dict[tuple[Any, ...], StoreScan] = {}
+
+
+def _scan(folders: list[Path], password: str | None) -> StoreScan:
+    key = (tuple(folders), password, tuple(_mtime(f) for f in folders))
+    with _scan_lock:
+        if key not in _scans:
+            _scans[key] = scan_stores(folders, password)
+        return _scans[key]
+
+
+def _mtime(folder: Path) -> int | None:
+    try:
+        return folder.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def load(spec: Certificate, base_dir: Path, vault_material: tuple[bytes, str] | None = None) -> LoadedCertificate:
@@ -21,7 +48,11 @@ def load(spec: Certificate, base_dir: Path, vault_material: tuple[bytes, str] | 
     if spec.path is not None:
         return load_certificate_file((base_dir / Path(spec.path).expanduser()), password)
     folders = store_folders([base_dir / Path(s).expanduser() for s in spec.stores or []], os.environ)
-    return find(spec.thumbprint, spec.subject, folders, password)
+    scan = _scan(folders, password)
+    if spec.thumbprint:
+        return find_by_thumbprint(scan, spec.thumbprint)
+    assert spec.subject is not None
+    return find_by_subject(scan, spec.subject)
 
 
 def build(
