@@ -12,7 +12,7 @@ from entra_profiles.exports.prepare import Prepared
 from entra_profiles.routing import route_for
 
 SECRET = "s3cret-value-in-repr-check"
-KEY_BYTES = b"-----BEGIN " + b"PRIVATE KEY-----\nkey-bytes-in-repr-check\n"  # split: not a key in git
+KEY_BYTES = b"-----BEGIN PRIVATE " + b"KEY-----\nkey-bytes-in-repr-check\n"  # split: not a key in git
 
 
 def test_outputs_and_options_hide_secrets_and_hold_no_environment(tmp_path: Path) -> None:
