@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from entra_profiles.sandbox.process import sandbox_process
 
 TENANT = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"
 APP = "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811"
@@ -89,28 +90,7 @@ def main() -> None:
         state.mkdir()
         (Path(tmp) / "seed.json").write_text(json.dumps(seed(args.latency_ms)))
         profiles_file(path)
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "entra_profiles.sandbox",
-                "serve",
-                "--state-dir",
-                str(state),
-                "--seed",
-                str(Path(tmp) / "seed.json"),
-            ],
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            info_file = state / "sandbox.json"
-            deadline = time.monotonic() + 30
-            while not info_file.exists():
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the sandbox did not start")
-                time.sleep(0.05)
-            info = json.loads(info_file.read_text())
+        with sandbox_process(state, Path(tmp) / "seed.json", env) as info:
             log = Path(info["request_log"])
             before = len(log.read_text().splitlines())
             start = time.perf_counter()
@@ -130,22 +110,18 @@ def main() -> None:
             if done.returncode != 0:
                 raise SystemExit(f"validate --resolve failed:\n{done.stderr[-2000:]}")
             records = [json.loads(line) for line in log.read_text().splitlines()[before:]]
-            reads = [r for r in records if str(r.get("path", "")).startswith("/vaults/") and r.get("status") == 200]
-            challenges = [
-                r for r in records if str(r.get("path", "")).startswith("/vaults/") and r.get("status") == 401
-            ]
+            vault = [r for r in records if str(r.get("path", "")).startswith("/vaults/")]
+            reads = [r for r in vault if r.get("status") == 200]
+            challenges = [r for r in vault if r.get("status") == 401]
             base_env = {**env, "AZURE_POD_IDENTITY_AUTHORITY_HOST": info["imds_authority_host"]}
             baseline = subprocess.run(
-                [sys.executable, "-c", BASELINE, str(info_file), str(PROFILES)],
+                [sys.executable, "-c", BASELINE, str(state / "sandbox.json"), str(PROFILES)],
                 env=base_env,
                 capture_output=True,
                 text=True,
                 check=True,
             )
             base = float(baseline.stdout.strip())
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=10)
     print(f"{PROFILES} profiles, {SECRETS} distinct secrets, sandbox latency {args.latency_ms} ms per request")
     print(f"entra-profiles validate --resolve  {ours:6.2f} s wall (whole command, interpreter start included)")
     print(f"  secret reads: {len(reads)} (target {SECRETS}), bearer challenges: {len(challenges)}")

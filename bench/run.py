@@ -19,7 +19,6 @@ import argparse
 import json
 import math
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from entra_profiles.sandbox.process import SandboxStartError, sandbox_process
 
 REPO = Path(__file__).resolve().parents[1]
 LATENCY_MS = 50
@@ -123,28 +124,11 @@ def clean_env() -> dict[str, str]:
 @contextmanager
 def sandbox(state: Path, seed: Path, env: dict[str, str]) -> Any:
     """`python -m entra_profiles.sandbox serve` in a subprocess; always stopped with SIGTERM."""
-    state.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "entra_profiles.sandbox", "serve", "--state-dir", str(state), "--seed", str(seed)]
-    log = state.with_suffix(".stderr")
-    with log.open("wb") as errors:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     try:
-        info_file = state / "sandbox.json"
-        deadline = time.monotonic() + 60
-        while not info_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-2000:]
-                raise SystemExit(f"the sandbox did not start (exit code {process.poll()})\n{tail}")
-            time.sleep(0.05)
-        yield json.loads(info_file.read_text())
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        with sandbox_process(state, seed, env, stderr=state.with_suffix(".stderr")) as info:
+            yield info
+    except SandboxStartError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 @dataclass

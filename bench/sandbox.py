@@ -11,16 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import requests
+
+from entra_profiles.sandbox.process import sandbox_process
 
 TENANT = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"
 CLIENT_ID = "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811"
@@ -42,19 +41,10 @@ SEED = {
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _start(state: Path) -> tuple[subprocess.Popen[bytes], dict[str, object]]:
+def _seed(state: Path) -> Path:
     seed = state / "seed.json"  # JSON is YAML
     seed.write_text(json.dumps(SEED))
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "entra_profiles.sandbox", "serve", "--state-dir", str(state), "--seed", str(seed)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    info_file = state / "sandbox.json"
-    deadline = time.monotonic() + 30
-    while not info_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("the sandbox did not start")
-        time.sleep(0.05)
-    return process, json.loads(info_file.read_text())
+    return seed
 
 
 def _run(info: dict[str, object], clients: int, seconds: float, token: bool) -> tuple[int, list[float], int]:
@@ -109,13 +99,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as state:
-        process, info = _start(Path(state))
-        try:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        with sandbox_process(Path(state) / "state", _seed(Path(state)), env) as info:
             base_rate, base_lat, base_err = _run(info, args.clients, args.seconds / 2, token=False)
             rate, lat, err = _run(info, args.clients, args.seconds, token=True)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=15)
     print(f"sandbox benchmark: {args.clients} keep-alive clients, {args.seconds:g} s, 127.0.0.1")
     _report("health (baseline)", base_rate, base_lat, base_err)
     _report("token", rate, lat, err)

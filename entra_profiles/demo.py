@@ -8,19 +8,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from entra_profiles.sandbox.example import PFX_PASSWORD, write_example
+from entra_profiles.sandbox.process import SandboxStartError, sandbox_process
 
 CONTOSO_VAULT_EXTRAS = {
     "contoso-automation-secret": "sandbox-secret-contoso-1",
@@ -61,18 +59,6 @@ def prepare(root: Path) -> tuple[Path, dict[str, str]]:
     return seed_path, {"CONTOSO_CERT_THUMBPRINT": main.thumbprint}
 
 
-def wait_for(info: Path, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if info.exists():
-            data: dict[str, Any] = json.loads(info.read_text(encoding="utf-8"))
-            return data
-        if proc.poll() is not None:
-            raise SystemExit(f"demo: the sandbox exited early (code {proc.returncode})")
-        time.sleep(0.05)
-    raise SystemExit("demo: the sandbox did not start within 30 s")
-
-
 def main() -> int:
     repo = Path.cwd()
     root = repo / ".demo"
@@ -82,31 +68,25 @@ def main() -> int:
     env.update(extra_env)
     env["NO_PROXY"] = "127.0.0.1,localhost,::1"
     cli = [sys.executable, "-m", "entra_profiles", "-f", "profiles.example.yaml"]
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "entra_profiles", "sandbox", "serve", "--state-dir", str(state), "--seed", str(seed)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
     try:
-        info = wait_for(state / "sandbox.json", sandbox)
-        print(f"$ entra-profiles sandbox serve --state-dir .demo/sandbox   # on {info['authority_host']}", flush=True)
-        print("$ entra-profiles -f profiles.example.yaml validate", flush=True)
-        code = subprocess.call([*cli, "validate"], env=env)
-        if code == 0:
-            print("\n$ entra-profiles -f profiles.example.yaml run all --sandbox .demo/sandbox", flush=True)
-            code = subprocess.call([*cli, "run", "all", "--sandbox", str(state)], env=env)
-        if code == 0:
-            one = "run contoso-cert-subject --sandbox .demo/sandbox --probe"
-            print(f"\n$ entra-profiles -f profiles.example.yaml {one}", flush=True)
-            code = subprocess.call([*cli, "run", "contoso-cert-subject", "--sandbox", str(state), "--probe"], env=env)
-        return code
-    finally:
-        sandbox.send_signal(signal.SIGTERM)
-        try:
-            sandbox.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sandbox.kill()
-            sandbox.wait()
+        with sandbox_process(state, seed, env) as info:
+            print(
+                f"$ entra-profiles sandbox serve --state-dir .demo/sandbox   # on {info['authority_host']}", flush=True
+            )
+            print("$ entra-profiles -f profiles.example.yaml validate", flush=True)
+            code = subprocess.call([*cli, "validate"], env=env)
+            if code == 0:
+                print("\n$ entra-profiles -f profiles.example.yaml run all --sandbox .demo/sandbox", flush=True)
+                code = subprocess.call([*cli, "run", "all", "--sandbox", str(state)], env=env)
+            if code == 0:
+                one = "run contoso-cert-subject --sandbox .demo/sandbox --probe"
+                print(f"\n$ entra-profiles -f profiles.example.yaml {one}", flush=True)
+                code = subprocess.call(
+                    [*cli, "run", "contoso-cert-subject", "--sandbox", str(state), "--probe"], env=env
+                )
+            return code
+    except SandboxStartError as exc:
+        raise SystemExit(f"demo: {exc}") from None
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""The sandbox in a child process (`python -m entra_profiles.sandbox serve`), as the demo and the
+benchmarks use it: started, waited for until it writes sandbox.json, and always stopped."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+class SandboxStartError(RuntimeError):
+    """The child exited or wrote no sandbox.json in time."""
+
+
+@contextmanager
+def sandbox_process(
+    state_dir: Path, seed: Path, env: Mapping[str, str], *, timeout: float = 60.0, stderr: Path | None = None
+) -> Iterator[dict[str, Any]]:
+    """Yield the running sandbox's sandbox.json; SIGTERM (then kill) on the way out, whatever happened.
+    `stderr`: a file for the child's stderr, whose tail is shown when it fails to start."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "entra_profiles.sandbox", "serve", "--state-dir", str(state_dir),
+               "--seed", str(seed)]  # fmt: skip
+    sink = stderr.open("wb") if stderr is not None else subprocess.DEVNULL
+    try:
+        process = subprocess.Popen(command, env=dict(env), stdout=subprocess.DEVNULL, stderr=sink)
+    finally:
+        if stderr is not None:
+            sink.close()  # type: ignore[union-attr]
+    try:
+        yield _wait(state_dir / "sandbox.json", process, timeout, stderr)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait(info: Path, process: subprocess.Popen[bytes], timeout: float, stderr: Path | None) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while not info.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = stderr.read_text(errors="replace")[-2000:] if stderr is not None else ""
+            raise SandboxStartError(f"the sandbox did not start (exit code {process.poll()})\n{tail}".rstrip())
+        time.sleep(0.05)
+    data: dict[str, Any] = json.loads(info.read_text(encoding="utf-8"))
+    return data
