@@ -49,6 +49,12 @@ class Problem:
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
+def first_line(text: object) -> str:
+    """The first non-empty line of a message (library errors carry traces and ids below it)."""
+    lines = str(text).strip().splitlines()
+    return lines[0] if lines else ""
+
+
 class EntraProfilesError(Exception):
     """Base of every error the tool reports to a person (never with a traceback)."""
 

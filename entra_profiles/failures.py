@@ -7,7 +7,7 @@ from typing import Any
 
 from entra_profiles.aadsts import explain, find_code
 from entra_profiles.credentials.transport import last_response
-from entra_profiles.errors import EntraProfilesError
+from entra_profiles.errors import EntraProfilesError, first_line
 from entra_profiles.results import Failure, ProfileFailed
 from entra_profiles.routing import Route
 
@@ -103,11 +103,11 @@ def classify(exc: BaseException, route: Route, stage: str, timeout: float | None
     from azure.core.exceptions import ServiceRequestError
 
     if any(isinstance(e, ServiceRequestError | ConnectionError) for e in _chain(exc)) or "Connection aborted" in text:
-        return Failure("unreachable", f"cannot reach {host}: {_first_line(_root(exc))}", "check the host and network")
+        return Failure("unreachable", f"cannot reach {host}: {first_line(_root(exc))}", "check the host and network")
     name = type(exc).__name__
     if name == "CredentialUnavailableError":
-        return Failure("unavailable", _first_line(text), "this credential is not available in this environment")
-    return Failure("failed", f"{name}: {_first_line(text)}", None)
+        return Failure("unavailable", first_line(text), "this credential is not available in this environment")
+    return Failure("failed", f"{name}: {first_line(text)}", None)
 
 
 def _status_hint(status: int) -> str:
@@ -156,7 +156,3 @@ def _chain_text(exc: BaseException) -> str:
         parts.append(f"{type(cur).__name__}: {cur}")
         cur = cur.__cause__ or cur.__context__
     return " | ".join(parts)
-
-
-def _first_line(text: object) -> str:
-    return str(text).strip().splitlines()[0] if str(text).strip() else ""

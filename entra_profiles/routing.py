@@ -74,6 +74,15 @@ class Route:
     disable_instance_discovery: bool
     sandbox: SandboxInfo | None = None
 
+    @property
+    def managed_identity_host(self) -> str | None:
+        """The IMDS-style host managed identity requests go to instead of the machine's: the sandbox's,
+        or a custom cloud's `managed_identity_endpoint`; None for the machine's own."""
+        if self.sandbox is not None:
+            return self.sandbox.imds_authority_host
+        endpoint = self.cloud.managed_identity_endpoint
+        return endpoint.split("/metadata/")[0] if endpoint else None
+
     def vault_url(self, vault_url: str) -> str:
         """The URL to send a Key Vault request to (`https://NAME.vault.azure.net` unless sandboxed)."""
         if self.sandbox is None:

@@ -11,12 +11,11 @@ from pydantic import SecretStr
 
 from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option
 from entra_profiles.config.loader import ProfileSet
+from entra_profiles.config.models import SECRET_FIELDS
 from entra_profiles.errors import ConfigError
 from entra_profiles.output import out, table
 from entra_profiles.redact import MASK
 from entra_profiles.references.syntax import ReferenceSyntaxError, is_deferred, parse
-
-SECRET_FIELDS = {("credential", "secret"), ("credential", "password")}
 
 
 def field_rows(ps: ProfileSet, name: str, offline: bool = False) -> list[dict[str, Any]]:
@@ -31,7 +30,7 @@ def field_rows(ps: ProfileSet, name: str, offline: bool = False) -> list[dict[st
         value: Any = profile
         for part in path:
             value = getattr(value, part, None)
-        if isinstance(value, SecretStr) or path in SECRET_FIELDS:
+        if isinstance(value, SecretStr) or path[-1] in SECRET_FIELDS:
             shown: Any = MASK if value is not None else None
         elif isinstance(value, list | tuple):
             shown = [_unescaped(str(v)) if offline else str(v) for v in value]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from entra_profiles.config.fields import DnsSuffix, Guid, HttpsUrl, Name, Tenant, Thumbprint
 
 DEFAULT_AUDIENCE = "api://AzureADTokenExchange"
+SECRET_FIELDS = frozenset({"secret", "password"})  # fields whose values are never shown
 
 
 class Model(BaseModel):

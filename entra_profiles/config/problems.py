@@ -8,7 +8,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from entra_profiles.config.models import CREDENTIAL_TYPES
+from entra_profiles.config.models import CREDENTIAL_TYPES, SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
 from entra_profiles.errors import Location, Problem
 
@@ -126,14 +126,11 @@ def problems_from(
     return out
 
 
-SECRET_KEYS = {"secret", "password"}
-
-
 def _message(
     err: Any, kind: str, loc: tuple[Any, ...], value: Any, found: bool, model: type[BaseModel]
 ) -> tuple[str, str | None]:
     key = str(loc[-1]) if loc else ""
-    if key in SECRET_KEYS and isinstance(value, str | int | float):
+    if key in SECRET_FIELDS and isinstance(value, str | int | float):
         value = "<hidden>"  # never echo what may be a secret
     if kind == "missing":
         return "required field missing", None

@@ -21,11 +21,7 @@ ENDPOINT_VARS = ("IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SE
 def route_endpoint(route: Route) -> None:
     """Send managed identity requests to the sandbox or the custom cloud's IMDS-style endpoint, or
     leave the machine's own; refused when another profile of the run needs another endpoint."""
-    host = None
-    if route.sandbox is not None:
-        host = route.sandbox.imds_authority_host
-    elif route.cloud.managed_identity_endpoint:
-        host = route.cloud.managed_identity_endpoint.split("/metadata/")[0]
+    host = route.managed_identity_host
     what = f"a managed identity of the {route.cloud.name} cloud"
     if host is None:
         claim(IMDS_OVERRIDE, os.environ.get(IMDS_OVERRIDE), what)  # the machine's endpoint, as it is

@@ -74,7 +74,7 @@ def profile_variables(
     found: dict[str, Variable] = {}
     for s in sets:
         if s == "azure-identity":
-            made = azure_identity(profile, cloud, route, material) + routed(profile, cloud, route)
+            made = azure_identity(profile, cloud, route, material) + routed(profile, route)
         else:
             made = terraform(profile, cloud, route, material, AZUREAD_ENVIRONMENT if s.endswith("azuread") else None)
         for v in made:
@@ -148,15 +148,12 @@ def terraform(
     return out
 
 
-def routed(profile: Profile, cloud: Cloud, route: Route) -> list[Variable]:
+def routed(profile: Profile, route: Route) -> list[Variable]:
     """Managed identity endpoint overrides for azure-identity: the sandbox's, or a custom cloud's."""
-    if not isinstance(profile.credential, ManagedIdentity):
+    host = route.managed_identity_host
+    if not isinstance(profile.credential, ManagedIdentity) or host is None:
         return []
-    if route.sandbox is not None:
-        return [Variable("AZURE_POD_IDENTITY_AUTHORITY_HOST", route.sandbox.imds_authority_host)]
-    if cloud.managed_identity_endpoint:
-        return [Variable("AZURE_POD_IDENTITY_AUTHORITY_HOST", cloud.managed_identity_endpoint.split("/metadata/")[0])]
-    return []
+    return [Variable("AZURE_POD_IDENTITY_AUTHORITY_HOST", host)]
 
 
 def _user_assigned_by_client_id(spec: ManagedIdentity) -> None:

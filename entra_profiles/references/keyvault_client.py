@@ -11,6 +11,7 @@ from entra_profiles.aadsts import explain, find_code
 from entra_profiles.clouds import Cloud
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
+from entra_profiles.errors import first_line
 from entra_profiles.routing import Route, SandboxInfo, route_for
 
 # A vault that hangs must not hold a run: bounded waits and retries, like the token requests.
@@ -113,7 +114,7 @@ def read_secret(uri: str, reader: Reader) -> VaultAnswer:
         )
     except ClientAuthenticationError as exc:
         code = find_code(str(exc))
-        why = f"AADSTS{code}: {explain(code)[0]}" if code else _first(str(exc))
+        why = f"AADSTS{code}: {explain(code)[0]}" if code else first_line(str(exc))
         return VaultAnswer(
             None,
             code="keyvault_sign_in",
@@ -127,7 +128,7 @@ def read_secret(uri: str, reader: Reader) -> VaultAnswer:
         if "CERTIFICATE_VERIFY_FAILED" in text:
             ca = reader.route.ca_bundle or "the system trust store"
             return VaultAnswer(None, code="tls", reason=f"TLS verification failed (CA: {ca})")
-        return VaultAnswer(None, code="keyvault_unreachable", reason=f"vault unreachable: {_first(text)}")
+        return VaultAnswer(None, code="keyvault_unreachable", reason=f"vault unreachable: {first_line(text)}")
     return VaultAnswer(secret.value, secret.properties.content_type, secret.properties.version)
 
 
@@ -158,8 +159,4 @@ def _http_failure(exc: Any, reader: Reader) -> VaultAnswer:
             reason=f"forbidden for {reader.label}",
             hint="grant that identity get permission on secrets (Key Vault Secrets User)",
         )
-    return VaultAnswer(None, code=f"keyvault_http_{status}", reason=f"HTTP {status}: {_first(str(exc))}")
-
-
-def _first(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else ""
+    return VaultAnswer(None, code=f"keyvault_http_{status}", reason=f"HTTP {status}: {first_line(str(exc))}")

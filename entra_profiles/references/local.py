@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from entra_profiles.config.models import SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
 from entra_profiles.errors import Location, Problem
 from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_reference, parse
 
 MAX_FILE_BYTES = 1 << 20
-SECRET_FIELDS = {"secret", "password"}
 QUOTES_INPUT = ("unterminated", "unknown reference")  # messages that quote the text around a `${`
 
 

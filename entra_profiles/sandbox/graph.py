@@ -142,13 +142,7 @@ def applications(state: SandboxState, req: Request) -> Response:
     if "app_id" in req.match:
         found = [p for p in _principals(state, tenant, req.match["app_id"]) if p.app]
         if not found:
-            return graph_error(
-                req,
-                404,
-                "Request_ResourceNotFound",
-                f"Resource '{req.match['app_id']}' does not "
-                "exist or one of its queried reference-property objects are not present.",
-            )
+            return _not_found(req)
         return json_response(200, {"@odata.context": context + "/$entity", **_application(found[0])})
     query = req.arg("$filter")
     match = FILTER.match(query) if query is not None else None
@@ -158,19 +152,24 @@ def applications(state: SandboxState, req: Request) -> Response:
     return json_response(200, {"@odata.context": context, "value": apps})
 
 
+def _not_found(req: Request) -> Response:
+    """Graph's answer for an appId it does not know."""
+    return graph_error(
+        req,
+        404,
+        "Request_ResourceNotFound",
+        f"Resource '{req.match['app_id']}' does not "
+        "exist or one of its queried reference-property objects are not present.",
+    )
+
+
 def service_principal(state: SandboxState, req: Request) -> Response:
     tenant, refused = _caller(state, req, READ_APPLICATIONS)
     if refused or tenant is None:
         return refused or Response(500)
     found = _principals(state, tenant, req.match["app_id"])
     if not found:
-        return graph_error(
-            req,
-            404,
-            "Request_ResourceNotFound",
-            f"Resource '{req.match['app_id']}' does not "
-            "exist or one of its queried reference-property objects are not present.",
-        )
+        return _not_found(req)
     p = found[0]
     return json_response(
         200,
