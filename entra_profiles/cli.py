@@ -94,10 +94,30 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()  # the reader went away (| head): not an error of ours
         code = ExitCode.OK
     except Exception as exc:
-        if debug:
-            err(traceback.format_exc())
-        err(f"entra-profiles: unexpected error: {type(exc).__name__}: {exc}")
-        err("This is a bug. Run again with --debug to see the traceback, and report it.")
-        code = ExitCode.BUG
+        code = unexpected(exc, debug)
     sys.stdout.flush()
     sys.exit(int(code))
+
+
+def interrupted_by(exc: BaseException) -> bool:
+    """Whether `exc` was caused by an interrupt (Ctrl-C, or SIGTERM turned into one) that a library wrapped."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def unexpected(exc: Exception, debug: bool) -> ExitCode:
+    """Report an exception nobody handled; one that a library wrapped around an interrupt is an interrupt."""
+    if interrupted_by(exc):  # Python 3.11 wraps a Ctrl-C/SIGTERM met in __set_name__ in a RuntimeError
+        err("interrupted")
+        return ExitCode.INTERRUPTED
+    if debug:
+        err(traceback.format_exc())
+    err(f"entra-profiles: unexpected error: {type(exc).__name__}: {exc}")
+    err("This is a bug. Run again with --debug to see the traceback, and report it.")
+    return ExitCode.BUG

@@ -152,7 +152,8 @@ def test_interrupted_before_the_child_starts_leaves_nothing(box: Sandbox, tmp_pa
     ours.send_signal(signal.SIGTERM)
     out, err = ours.communicate(timeout=30)
     assert out == ""
-    assert (ours.returncode, err) == (130, "\ninterrupted\n")  # as after Ctrl-C
+    # as after Ctrl-C, wherever it lands (click adds a newline after ^C when the interrupt reaches it bare)
+    assert (ours.returncode, err.strip()) == (130, "interrupted")
     assert os.listdir(runner_temp) == []
 
 
