@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,22 @@ def test_dotenv_writes_safe_values_bare() -> None:
         "AZURE_CLIENT_SECRET='it'\"'\"'s $ecret'\n"
     )
     assert dotenv.is_bare("abc-1") and not dotenv.is_bare("") and not dotenv.is_bare("a b")
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (parse_word checks the quoting)")
+def test_fish_round_trips_through_fish(tmp_path: Path) -> None:
+    path = tmp_path / "vars.fish"
+    stale = FormatOptions("p", unset=("V_STALE",))
+    path.write_text(fish.render(hostile_variables(), stale).stdout, encoding="utf-8")
+    script = "source $argv[1]; and exec $argv[2] -c $argv[3]"
+    proc = subprocess.run(
+        ["fish", "--no-config", "-c", script, str(path), sys.executable, DUMP],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": str(tmp_path), "V_STALE": "left over"},
+        check=True,
+    )
+    assert json.loads(proc.stdout) == expected()
 
 
 @pytest.mark.parametrize("value", HOSTILE)
