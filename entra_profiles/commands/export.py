@@ -133,13 +133,18 @@ def _variables(
     files: PrivateFiles,
 ) -> tuple[Prepared, list[Variable]]:
     """The prepared profile and its variables (the token last), writing private files into `files`."""
+    from entra_profiles.credentials.process_env import release_all
     from entra_profiles.exports import prepare as prep
 
-    p = prep.prepare(ctx, file, target, sandbox_dir)
-    if check:
-        prep.check(p, what)
-    variables = prep.build(p, sets, files, os.environ)
-    return p, variables + (prep.access_token(p, scope) if token else [])
+    environ = dict(os.environ)  # as the user gave it: what our credentials set for themselves is not exported
+    try:
+        p = prep.prepare(ctx, file, target, sandbox_dir)
+        if check:
+            prep.check(p, what)
+        variables = prep.build(p, sets, files, environ)
+        return p, variables + (prep.access_token(p, scope) if token else [])
+    finally:
+        release_all()  # exec's child gets the environment we were given, not the one our credentials set
 
 
 def _check_combination(

@@ -48,11 +48,14 @@ def test_exit_status_environment_and_cleanup_after_failure(box: Sandbox, world: 
     profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
     code = "import json, os, sys; e = dict(os.environ); print(json.dumps(e)); sys.exit(7)"  # fails with 7
     stale = {"AZURE_CLIENT_SECRET": "left-over-from-elsewhere", "ARM_CLIENT_SECRET": "x", "UNRELATED": "kept"}
+    stale["IDENTITY_ENDPOINT"] = "http://127.0.0.1:1/machine"  # set aside while our managed identity reads the vault
     r = cli(box, profiles, "exec", "vault-cert", "--vars", "all", "--", sys.executable, "-c", code, env=stale)
     assert r.code == 7, r.err
     env = json.loads(r.out)
     assert env["ENTRA_PROFILES_ACTIVE"] == "vault-cert"
     assert "AZURE_CLIENT_SECRET" not in env and "ARM_CLIENT_SECRET" not in env and env["UNRELATED"] == "kept"
+    assert env["IDENTITY_ENDPOINT"] == stale["IDENTITY_ENDPOINT"]  # as we were given it, not as our credential needed
+    assert "AZURE_POD_IDENTITY_AUTHORITY_HOST" not in env
     pem, pfx = Path(env["AZURE_CLIENT_CERTIFICATE_PATH"]), Path(env["ARM_CLIENT_CERTIFICATE_PATH"])
     assert pem.parent == pfx.parent
     assert not pem.parent.exists()  # removed when the command ended
