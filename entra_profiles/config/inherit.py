@@ -35,6 +35,7 @@ class ChainError:
     pos: Pos
     message: str
     hint: str | None = None
+    reported_elsewhere: bool = False  # the schema check already says what is wrong with the value
 
 
 def extends_chain(
@@ -72,7 +73,7 @@ def _layers(
     elif isinstance(target, LocatedList) and all(isinstance(t, str) for t in target):
         targets, positions = list(target), list(target.item_pos)
     else:
-        raise _Broken(ChainError(pos, "extends takes the name of a template or profile, or a list of names"))
+        raise _Broken(ChainError(pos, "extends takes a name or a list of names", reported_elsewhere=True))
     out: list[LocatedMap] = []
     for parent_name, parent_pos in zip(targets, positions, strict=True):
         if parent_name in templates:

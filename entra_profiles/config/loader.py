@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from entra_profiles import clouds as cloudmod
 from entra_profiles.config.inherit import extends_chain, merge
-from entra_profiles.config.models import CustomCloud, Profile, ProfileFile
+from entra_profiles.config.models import CustomCloud, ManagedIdentity, Profile, ProfileFile
 from entra_profiles.config.partial import PartialProfile
 from entra_profiles.config.problems import problems_from
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, YamlError, load_yaml
@@ -188,7 +188,8 @@ class _Checker:
         owners = frozenset({name})
         chain, error = extends_chain(name, profiles, templates)
         if error is not None:
-            self.problem(error.pos, error.message, error.hint, owners)
+            if not error.reported_elsewhere:
+                self.problem(error.pos, error.message, error.hint, owners)
             return
         merged = LocatedMap(body.pos)
         for layer in [*([defaults] if defaults is not None else []), *chain, body]:
@@ -197,18 +198,8 @@ class _Checker:
         tags = merged.get("tags")
         self.out.tags[name] = [str(t) for t in tags] if isinstance(tags, LocatedList) else []
         profile = self._validate(Profile, merged, merged, owners)
-        if profile is None:
-            return
-        if profile.cloud not in cloudmod.BUILTIN and profile.cloud not in self.out.clouds:
-            known = [*cloudmod.BUILTIN, *self.out.clouds]
-            guess = cloudmod.suggest(profile.cloud, known)
-            hint = f"did you mean '{guess}'? " if guess else ""
-            self.problem(
-                merged.value_pos["cloud"],
-                f"unknown cloud '{profile.cloud}'",
-                hint + "known clouds: " + ", ".join(known) + " (declare others under clouds:)",
-                owners,
-            )
+        cloud_known = self._cloud_known(merged, owners)  # checked even when the rest is wrong: all at once
+        if profile is None or not cloud_known or not self._identity_consistent(profile, merged, owners):
             return
         self.out.profiles[name] = profile
         self.out.origins[name] = dict(_leaf_origins(merged, (), self.file))
@@ -227,11 +218,40 @@ class _Checker:
         if refs:
             self.out.deferred[name] = refs
 
+    def _cloud_known(self, merged: LocatedMap, owners: frozenset[str]) -> bool:
+        cloud = merged.get("cloud")
+        if not isinstance(cloud, str) or cloud in cloudmod.BUILTIN or cloud in self.out.clouds:
+            return True
+        known = [*cloudmod.BUILTIN, *self.out.clouds]
+        guess = cloudmod.suggest(cloud, known)
+        hint = f"did you mean '{guess}'? " if guess else ""
+        self.problem(
+            merged.value_pos["cloud"],
+            f"unknown cloud '{cloud}'",
+            hint + "known clouds: " + ", ".join(known) + " (declare others under clouds:)",
+            owners,
+        )
+        return False
+
+    def _identity_consistent(self, profile: Profile, merged: LocatedMap, owners: frozenset[str]) -> bool:
+        """A managed identity's id lives in its credential; a profile-level client_id would be ignored."""
+        if profile.client_id is None or not isinstance(profile.credential, ManagedIdentity):
+            return True
+        self.problem(
+            merged.value_pos["client_id"],
+            "client_id is not used with a managed_identity credential (it would sign in as the system-assigned one)",
+            "for a user-assigned identity write credential: {type: managed_identity, client_id: …}; "
+            "for the system-assigned one, set client_id: null in the profile",
+            owners,
+        )
+        return False
+
     def _groups(self, profiles: dict[str, LocatedMap]) -> None:
         groups = self.tree.get("groups")
         if not isinstance(groups, LocatedMap):
             return
         all_tags = {t for tags in self.out.tags.values() for t in tags}
+        member_pos: dict[tuple[str, str], Pos] = {}
         for gname, members in groups.items():
             if gname in profiles:
                 self.problem(groups.key_pos[gname], f"group '{gname}' has the name of a profile", "rename one")
@@ -252,7 +272,28 @@ class _Checker:
                     self.problem(pos, f"group '{gname}' contains itself", "remove it")
                     continue
                 good.append(m)
+                member_pos[gname, m] = pos
             self.out.groups[gname] = good
+        for gname in self.out.groups:
+            cycle = _group_cycle(gname, self.out.groups, (gname,))
+            if cycle and cycle[0] == min(cycle[:-1]):  # each cycle once, from its first name
+                self.problem(
+                    member_pos[cycle[0], cycle[1]],
+                    "group cycle: " + " → ".join(cycle),
+                    "a group may include other groups, but not one that includes it back",
+                )
+
+
+def _group_cycle(name: str, groups: dict[str, list[str]], path: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The first cycle through groups that starts at `path[0]`, as names ending where they began."""
+    for member in groups.get(name, []):
+        if member == path[0]:
+            return (*path, member)
+        if member in groups and member not in path:
+            found = _group_cycle(member, groups, (*path, member))
+            if found:
+                return found
+    return None
 
 
 def _leaf_origins(node: Any, at: tuple[str, ...], file: str) -> Any:

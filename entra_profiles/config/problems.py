@@ -89,6 +89,10 @@ def locate(tree: LocatedMap, loc: tuple[Any, ...], *, at_key: bool) -> tuple[Pos
         last = n == len(loc) - 1
         if not last and loc[n + 1] == "[key]" and isinstance(node, LocatedMap) and part in node:
             return node.key_pos[part], part, True  # pydantic checked the key itself
+        if isinstance(node, LocatedMap) and not last and part in CREDENTIAL_TYPES and node.get("type") == part:
+            continue  # the discriminator tag pydantic puts in the location (before a key of the same name)
+        if _union_branch(node, part):
+            continue  # the branch of a `str | list[str]` union pydantic names in the location
         if isinstance(node, LocatedMap) and isinstance(part, str) and part in node:
             pos = node.key_pos[part] if (last and at_key) else node.value_pos[part]
             node = node[part]
@@ -113,10 +117,14 @@ def problems_from(
 ) -> list[Problem]:
     """One Problem per pydantic error, positioned on the YAML that caused it."""
     out = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors, model)
+    for err in errors:
         loc = tuple(err["loc"])
         kind = err["type"]
-        if kind in ignore:
+        if kind in ignore or (kind == "missing" and loc in misspelt):
+            continue  # `tenent: …` is one mistake, reported once, as the unknown key with its correction
+        if _other_union_branch(tree, loc):
             continue
         pos, value, found = locate(tree, loc, at_key=kind == "extra_forbidden")
         if skip_paths and any(pos.path == p or pos.path.startswith(p + ".") for p in skip_paths):
@@ -124,6 +132,38 @@ def problems_from(
         message, hint = _message(err, kind, loc, value, found, model)
         out.append(Problem(Location(file, pos.line, pos.col, pos.path), message, hint, owners))
     return out
+
+
+def _misspelt(errors: list[Any], model: type[BaseModel]) -> set[tuple[Any, ...]]:
+    """Locations of required fields that an unknown key next to them is a misspelling of."""
+    out = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden" and loc:
+            close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
+            if close:
+                out.add((*loc[:-1], close[0]))
+    return out
+
+
+def _union_branch(node: Any, part: Any) -> bool:
+    """Whether `part` of a location is pydantic's name for a branch of `str | list[str]`, not a key."""
+    return part in ("str", "list[str]") and not (isinstance(node, LocatedMap) and part in node)
+
+
+def _other_union_branch(tree: LocatedMap, loc: tuple[Any, ...]) -> bool:
+    """An error of the `str` branch of `str | list[str]` when a list was written, or the reverse."""
+    node: Any = tree
+    for part in loc:
+        if _union_branch(node, part):
+            return bool(isinstance(node, LocatedList) != (part == "list[str]"))
+        if isinstance(node, LocatedMap) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, LocatedList) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return False
+    return False
 
 
 def _message(

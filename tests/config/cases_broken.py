@@ -249,3 +249,40 @@ CASES.append(
         ["7:14: profiles.prod.scopes[0]: Key Vault references are not allowed in lists"],
     )
 )
+CASES += [
+    (
+        "misspelt-required-key-is-one-problem-and-all-are-reported-at-once",
+        HEAD + "    tenent: contoso.onmicrosoft.com\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
+        "    cloud: AzureUSGovernment\n" + SECRET,
+        [
+            "4:5: profiles.prod.tenent: unknown key 'tenent'",
+            "6:12: profiles.prod.cloud: unknown cloud 'AzureUSGovernment'",
+        ],
+    ),
+    (
+        "managed-identity-with-an-inherited-client-id",
+        "version: 1\ndefaults:\n  client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\nprofiles:\n  mi:\n"
+        "    tenant: contoso.onmicrosoft.com\n    credential: {type: managed_identity}\n",
+        [
+            "3:14: defaults.client_id: client_id is not used with a managed_identity credential "
+            "(it would sign in as the system-assigned one)"
+        ],
+    ),
+    (
+        "credential-key-named-like-its-type",
+        HEAD + GOOD + "    credential: {type: client_secret, client_secret: s3cret-value}\n",
+        ["6:39: profiles.prod.credential.client_secret: unknown key 'client_secret'"],
+    ),
+    (
+        "extends-item-not-text",
+        HEAD + GOOD + SECRET + "    extends: [1]\n",
+        ["7:15: profiles.prod.extends[0]: expected text, got the number 1"],
+    ),
+]
+CASES.append(
+    (
+        "group-cycle-through-three-groups",
+        HEAD + GOOD + SECRET + "groups:\n  g2: [prod, g3]\n  g3: [g4]\n  g4: [g2]\n  g5: [g2]\n",
+        ["8:14: groups.g2[1]: group cycle: g2 → g3 → g4 → g2"],
+    )
+)
