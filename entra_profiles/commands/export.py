@@ -173,7 +173,8 @@ def _deliver(stdout: str, append_to: Path | None, append: str, output: Path | No
         sys.stdout.flush()  # GitHub: every ::add-mask:: is out before anything else happens
     if append_to is not None:
         try:
-            with open(append_to, "a", encoding="utf-8", newline="") as handle:
+            fd = os.open(append_to, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # 0600 when we create it
+            with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
                 handle.write(append)
         except OSError as exc:
             raise ExportError(f"cannot append to {append_to}: {exc.strerror}") from None

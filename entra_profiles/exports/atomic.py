@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from entra_profiles.exports.base import ExportError
@@ -18,8 +19,7 @@ from entra_profiles.exports.base import ExportError
 def write_private(path: Path, text: str) -> None:
     """Replace `path` with `text` (UTF-8), mode 0600, atomically."""
     target = Path(os.path.abspath(path))
-    if target.is_dir() and not target.is_symlink():
-        raise ExportError(f"cannot write {path}: it is a folder")
+    _check_target(path, target)
     folder = target.parent
     temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
@@ -40,6 +40,23 @@ def write_private(path: Path, text: str) -> None:
             raise ExportError(f"cannot write {path}: {exc.strerror}") from None
         raise
     _sync_folder(folder)
+
+
+def _check_target(path: Path, target: Path) -> None:
+    """Refuse to replace a folder, a device, a FIFO or a socket (or a symlink to one, such as
+    /dev/stdout): renaming a file of secrets over /dev/null would delete the device and keep them."""
+    try:
+        mode = os.stat(target).st_mode  # through a symlink: what it points to
+    except OSError:
+        return  # nothing there (or a dangling link): a new file
+    if stat.S_ISDIR(mode) and not target.is_symlink():
+        raise ExportError(f"cannot write {path}: it is a folder")
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ExportError(
+            f"cannot write {path}: it is {kind}, and -o replaces the file it names",
+            hint="use -o - (or leave -o out) for standard output; -o names a file to create or replace",
+        )
 
 
 def _sync_folder(folder: Path) -> None:

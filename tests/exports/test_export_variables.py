@@ -145,3 +145,18 @@ def test_a_stale_access_token_is_owned_and_so_removed_or_unset() -> None:
     from entra_profiles.exports.variables import owned
 
     assert {"AZURE_ACCESS_TOKEN", "AZURE_ACCESS_TOKEN_EXPIRES_ON"} <= set(owned(("azure-identity",)))
+
+
+def test_atomic_write_refuses_devices_fifos_and_links_to_them(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "stdout"
+    link.symlink_to("/dev/null")  # as /dev/stdout is a link to a device or a pipe
+    for target in (fifo, link, Path("/dev/null")):
+        with pytest.raises(ExportError) as caught:
+            write_private(target, "AZURE_CLIENT_SECRET=x\n")
+        assert caught.value.message == (
+            f"cannot write {target}: it is not a regular file, and -o replaces the file it names"
+        )
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["fifo", "home", "stdout"]

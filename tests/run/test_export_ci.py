@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,11 @@ def test_help_has_examples() -> None:
     for command in ("export", "exec"):
         r = run_cli(command, "--help")
         assert r.code == 0 and "Examples:" in r.out, command
+
+
+def test_github_env_created_by_us_is_private(box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:
+    profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
+    env_file = tmp_path / "github_env"  # not there yet
+    r = cli(box, profiles, "export", "secret", "--format", "github", env={"GITHUB_ENV": str(env_file)})
+    assert r.code == 0, r.err
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600 and SECRET in env_file.read_text()
