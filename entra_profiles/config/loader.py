@@ -134,7 +134,7 @@ class _Checker:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            self.problems += problems_from(exc, tree, model, self.file, owners, self.skip)
+            self.problems += problems_from(exc, tree, model, self.file, owners, self.skip, sources=self.out.sources)
             return None
 
     def _top_level(self) -> None:
@@ -154,7 +154,9 @@ class _Checker:
         except ValidationError as exc:
             # A credential's type may be inherited: the merged profile is checked for it.
             ignore = frozenset({"union_tag_not_found"})
-            self.problems += problems_from(exc, body, PartialProfile, self.file, owners, self.skip, ignore)
+            self.problems += problems_from(
+                exc, body, PartialProfile, self.file, owners, self.skip, ignore, sources=self.out.sources
+            )
 
     def _clouds(self) -> None:
         for name, body in self._mapping("clouds").items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import types
+from collections.abc import Mapping
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -25,8 +26,22 @@ TYPE_WORDS = {
 }
 
 
+class Concealed(str):
+    """Stands for a value that came from a reference: it may be a secret, so it is named, not shown."""
+
+
+def conceal(message: str, value: Any, concealed: Concealed) -> str:
+    """`message` with the value it quotes replaced by where it came from, and no detail of its characters."""
+    message = message.split("; this one contains")[0]
+    if isinstance(value, str) and value:
+        message = message.replace(f"'{value}'", concealed).replace(value, "***")
+    return message
+
+
 def describe(value: Any) -> str:
     """How a YAML value reads to a person: 'a list', 'the number 5', 'nothing (null)'."""
+    if isinstance(value, Concealed):
+        return str(value)
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -114,8 +129,10 @@ def problems_from(
     owners: frozenset[str] = frozenset(),
     skip_paths: set[str] | None = None,
     ignore: frozenset[str] = frozenset(),
+    sources: Mapping[str, list[str]] | None = None,
 ) -> list[Problem]:
-    """One Problem per pydantic error, positioned on the YAML that caused it."""
+    """One Problem per pydantic error, positioned on the YAML that caused it. A value that came from
+    a reference (`sources`: path -> ["env:NAME", …]) is never quoted: it may be a secret."""
     out = []
     errors = exc.errors(include_url=False)
     misspelt = _misspelt(errors, model)
@@ -129,7 +146,14 @@ def problems_from(
         pos, value, found = locate(tree, loc, at_key=kind == "extra_forbidden")
         if skip_paths and any(pos.path == p or pos.path.startswith(p + ".") for p in skip_paths):
             continue  # already reported as a reference problem
-        message, hint = _message(err, kind, loc, value, found, model)
+        tag = kind == "union_tag_invalid"  # about the mapping's `type`, not the mapping
+        path, raw = (join(pos.path, "type"), err.get("ctx", {}).get("tag")) if tag else (pos.path, value)
+        concealed = None
+        if sources and path in sources and not isinstance(raw, LocatedMap | LocatedList):
+            concealed = Concealed("the value of " + " and ".join("${" + s + "}" for s in sources[path]))
+        message, hint = _message(err, kind, loc, concealed or value, found, model)
+        if concealed:
+            message = conceal(message, raw, concealed)
         out.append(Problem(Location(file, pos.line, pos.col, pos.path), message, hint, owners))
     return out
 
@@ -170,7 +194,7 @@ def _message(
     err: Any, kind: str, loc: tuple[Any, ...], value: Any, found: bool, model: type[BaseModel]
 ) -> tuple[str, str | None]:
     key = str(loc[-1]) if loc else ""
-    if key in SECRET_FIELDS and isinstance(value, str | int | float):
+    if key in SECRET_FIELDS and isinstance(value, str | int | float) and not isinstance(value, Concealed):
         value = "<hidden>"  # never echo what may be a secret
     if kind == "missing":
         return "required field missing", None
@@ -181,11 +205,11 @@ def _message(
             return f"unknown key '{key}'", f"did you mean '{close[0]}'?"
         return f"unknown key '{key}'", ("allowed here: " + ", ".join(allowed)) if allowed else None
     if kind == "union_tag_invalid":
-        tag = err.get("ctx", {}).get("tag", value)
+        tag = value if isinstance(value, Concealed) else err.get("ctx", {}).get("tag", value)
         names = list(CREDENTIAL_TYPES)
-        close = difflib.get_close_matches(str(tag), names, n=1)
+        close = [] if isinstance(tag, Concealed) else difflib.get_close_matches(str(tag), names, n=1)
         lead = f"did you mean '{close[0]}'? " if close else ""
-        return f"unknown credential type '{tag}'", lead + "types: " + ", ".join(names)
+        return f"unknown credential type {describe(tag)}", lead + "types: " + ", ".join(names)
     if kind == "union_tag_not_found":
         return "the credential needs a 'type'", "one of: " + ", ".join(CREDENTIAL_TYPES)
     if kind == "value_error":

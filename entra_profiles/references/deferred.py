@@ -17,6 +17,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
+from entra_profiles.config.problems import Concealed, conceal
 from entra_profiles.errors import EntraProfilesError, Location
 from entra_profiles.redact import REDACTOR
 from entra_profiles.references.keyvault_client import (
@@ -160,14 +161,15 @@ def _revalidate(profile: Profile, ps: ProfileSet, name: str) -> Failure | None:
     try:
         Profile.model_validate(profile.model_dump())
     except ValidationError as exc:
-        err = exc.errors(include_url=False, include_input=False)[0]
+        err = exc.errors(include_url=False)[0]
         path = tuple(
             str(p)
             for p in err["loc"]
             if str(p) not in ("client_secret", "certificate", "managed_identity", "workload_identity")
         )
         where = ps.origins.get(name, {}).get(path, Location(str(ps.file)))
-        reason = f"the value read from Key Vault is not valid here: {str(err['msg']).removeprefix('Value error, ')}"
+        why = conceal(str(err["msg"]).removeprefix("Value error, "), err.get("input"), Concealed("it"))
+        reason = f"the value read from Key Vault is not valid here: {why}"  # never its text, nor its characters
         return Failure("keyvault_value", f"{where}: {reason}", None, where, reason)
     return None
 

@@ -33,3 +33,28 @@ def test_broken_file(tmp_path: Path, name: str, text: str, expected: list[str]) 
 
 def test_at_least_25_cases() -> None:
     assert len(CASES) >= 25
+
+
+def test_values_from_references_are_named_never_shown(tmp_path: Path) -> None:
+    secret = "Zx9~top-SECRET_value"
+    path = tmp_path / "profiles.yaml"
+    path.write_text(
+        'version: 1\nkeyvault_credential: "${env:S}"\nprofiles:\n'
+        '  swapped:\n    tenant: "${env:S}"\n    client_id: "${env:S}"\n    credential: ${env:S}\n'
+        "  typed:\n    tenant: contoso.onmicrosoft.com\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
+        '    credential: {type: "${env:S}"}\n'
+        "  thumb:\n    tenant: contoso.onmicrosoft.com\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
+        '    credential: {type: certificate, thumbprint: "${env:S}"}\n',
+        encoding="utf-8",
+    )
+    problems = load_profiles(path, environ={"S": secret}).problems
+    text = "\n".join(p.format() for p in problems)
+    assert [p.format().split("\n")[0].split(": ", 2)[2] for p in problems] == [
+        "the value of ${env:S} is not a Key Vault credential",
+        "the value of ${env:S} is neither a tenant id (GUID) nor a domain name",
+        "the value of ${env:S} is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+        "expected a mapping, got the value of ${env:S}",
+        "unknown credential type the value of ${env:S}",
+        "a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits",
+    ]
+    assert secret not in text and "'Z'" not in text and "top" not in text

@@ -215,7 +215,7 @@ def test_values_from_a_vault_meet_the_fields_checks(run_profiles: RunProfiles) -
     assert error["code"] == "keyvault_value"
     assert error["message"] == (
         f"{r.file}:5:16: profiles.p.client_id: the value read from Key Vault is not valid here: "
-        "'***' is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        "it is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
     )
 
 
