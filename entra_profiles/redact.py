@@ -6,6 +6,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values would mask ordinary words
@@ -25,8 +26,9 @@ class Redactor:
             return
         plain = {value.strip(), *(line.strip() for line in value.splitlines())}
         candidates = set(plain)
-        for c in plain:  # as JSON and YAML reports escape it
+        for c in plain:  # as JSON and YAML escape it, and as Python's repr() does in an exception message
             candidates |= {json.dumps(c)[1:-1], json.dumps(c, ensure_ascii=False)[1:-1], c.replace("'", "''")}
+            candidates |= {repr(c)[1:-1], ascii(c)[1:-1], repr(c + '"')[1:-2], repr(c + "'")[1:-2]}
         with self._lock:
             for c in candidates:
                 if len(c) >= MIN_LENGTH and c not in self._secrets:
@@ -42,6 +44,16 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, MASK)
         return JWT_RE.sub(MASK, text) if "eyJ" in text else text
+
+    def redact_tree(self, data: Any) -> Any:
+        """Every string in nested dicts and lists redacted: before a serializer folds or escapes it."""
+        if isinstance(data, str):
+            return self.redact(data)
+        if isinstance(data, dict):
+            return {k: self.redact_tree(v) for k, v in data.items()}
+        if isinstance(data, list | tuple):
+            return [self.redact_tree(v) for v in data]
+        return data
 
     def clear(self) -> None:
         with self._lock:

@@ -7,13 +7,14 @@ from typing import Any
 
 import yaml
 
+from entra_profiles.redact import REDACTOR
 from entra_profiles.results import ProfileResult
 
 
 def document(results: list[ProfileResult]) -> dict[str, Any]:
     ok = sum(1 for r in results if r.ok)
     return {
-        "profiles": [r.as_dict() for r in results],
+        "profiles": [REDACTOR.redact_tree(r.as_dict()) for r in results],  # before YAML folds or escapes
         "summary": {"ok": ok, "failed": len(results) - ok, "total": len(results)},
     }
 

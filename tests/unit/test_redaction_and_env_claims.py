@@ -30,6 +30,17 @@ def test_secret_masked_raw_json_escaped_yaml_and_by_line() -> None:
     assert r.redact("Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl") == "Bearer ***"
 
 
+def test_secret_masked_in_repr_forms_and_before_yaml_folds_it() -> None:
+    r = Redactor()
+    secret = "correct horse battery staple 'quoted' \"double\" ctl\x01char\x1b end of the secret value"
+    r.register(secret)
+    for text in (repr(secret), repr({"k": secret}), str(KeyError(secret)), f"no attribute {secret!r}"):
+        assert "horse" not in r.redact(text), text
+    document = {"message": f"'{secret}' is not a GUID, and this line is long enough for YAML to fold it"}
+    dumped = yaml.safe_dump(r.redact_tree(document), width=40)
+    assert "horse" not in dumped and "staple" not in dumped and "***" in dumped
+
+
 def test_short_values_are_not_registered() -> None:
     r = Redactor()
     r.register("abc")
