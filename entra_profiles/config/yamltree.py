@@ -61,6 +61,10 @@ def join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+
+
 class YamlError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
@@ -97,7 +101,22 @@ class _Builder:
                 seq.append(self.build(item, join(path, i)))
                 seq.item_pos.append(self.pos(item, join(path, i)))
             return seq
-        return self.constructor.construct_object(node, deep=True)
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: str) -> Any:
+        """Text, a number, true/false or null. Dates stay text (no field holds one); other tags are
+        refused. The value is never quoted in the error: it may be a secret."""
+        if node.tag == TIMESTAMP:
+            return str(node.value)
+        short = node.tag.replace("tag:yaml.org,2002:", "!!")
+        if node.tag not in PLAIN_TAGS:
+            raise self.fail(
+                node, path, f"the YAML tag {short} is not supported", "remove it: values are text, numbers, true/false"
+            )
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError):
+            raise self.fail(node, path, f"this value cannot be read as {short}", "remove the tag") from None
 
     def mapping(self, node: yaml.MappingNode, path: str) -> LocatedMap:
         out = LocatedMap(self.pos(node, path))
@@ -113,7 +132,7 @@ class _Builder:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, path, "mapping keys must be plain strings")
-            key = str(self.constructor.construct_object(key_node))
+            key = str(self.scalar(key_node, path))
             child = join(path, key)
             if key in out:
                 first = out.key_pos[key]

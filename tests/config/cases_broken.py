@@ -286,3 +286,20 @@ CASES.append(
         ["8:14: groups.g2[1]: group cycle: g2 → g3 → g4 → g2"],
     )
 )
+CASES += [
+    (
+        "tagged-secret-is-not-echoed",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: !!int s3cret-value}\n",
+        ["6:47: profiles.prod.credential.secret: this value cannot be read as !!int"],
+    ),
+    (
+        "unsupported-tag",
+        HEAD + GOOD + SECRET + "    description: !vault x\n",
+        ["7:18: profiles.prod.description: the YAML tag !vault is not supported"],
+    ),
+    (
+        "dates-are-text",
+        HEAD + GOOD + SECRET + "    description: 2024-02-30\n    tags: [2024-02-03]\n    cloud: 2024-01-01\n",
+        ["9:12: profiles.prod.cloud: unknown cloud '2024-01-01'"],
+    ),
+]
