@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from entra_profiles.errors import Location, Problem
+from entra_profiles.redact import REDACTOR
 
 MAX_NODES = 200_000  # aliases that expand beyond this are refused ("billion laughs")
 
@@ -45,6 +46,9 @@ class LocatedMap(dict[str, Any]):
         self.key_pos[key] = key_pos
         self.value_pos[key] = value_pos
 
+    def __repr__(self) -> str:
+        return REDACTOR.redact(super().__repr__())  # it may hold secrets written in the file
+
 
 class LocatedList(list[Any]):
     """A sequence that knows where each item was written."""
@@ -53,6 +57,9 @@ class LocatedList(list[Any]):
         super().__init__()
         self.pos = pos
         self.item_pos: list[Pos] = []
+
+    def __repr__(self) -> str:
+        return REDACTOR.redact(super().__repr__())
 
 
 def join(path: str, key: str | int) -> str:

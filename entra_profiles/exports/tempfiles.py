@@ -63,17 +63,17 @@ class PrivateFiles:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP arrived: unwind (running every `finally`) as Ctrl-C does."""
+    """SIGTERM, SIGHUP or SIGQUIT arrived: unwind (running every `finally`) as Ctrl-C does."""
 
 
 @contextlib.contextmanager
 def unwind_on_termination() -> Iterator[None]:
-    """Turn SIGTERM/SIGHUP into an exception while files are being written, so cleanup runs."""
+    """Turn SIGTERM/SIGHUP/SIGQUIT into an exception while files are being written, so cleanup runs."""
 
     def raise_terminated(signum: int, frame: FrameType | None) -> None:
         raise Terminated(signum)
 
-    previous = {s: signal.signal(s, raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {s: signal.signal(s, raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)}
     try:
         yield
     finally:

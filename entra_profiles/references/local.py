@@ -25,7 +25,7 @@ class LocalResolution:
     problems: list[Problem] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)  # paths whose value could not be resolved
     sources: dict[str, list[str]] = field(default_factory=dict)  # path -> ["env:NAME", "file:x"]
-    secrets: list[str] = field(default_factory=list)  # values read from env/file (to redact)
+    secrets: list[str] = field(default_factory=list, repr=False)  # values read from env/file (to redact)
 
 
 def resolve_tree(tree: Any, base_dir: Path, environ: Mapping[str, str], file: str) -> LocalResolution:

@@ -133,8 +133,9 @@ def test_signals_are_forwarded_and_files_removed(
     assert (out, err) == ("", "")
 
 
-def test_interrupted_before_the_child_starts_leaves_nothing(box: Sandbox, tmp_path: Path) -> None:
-    # The CI token file is written, then Entra's token endpoint is slow: SIGTERM must still clean up.
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGQUIT])
+def test_interrupted_before_the_child_starts_leaves_nothing(box: Sandbox, tmp_path: Path, sig: signal.Signals) -> None:
+    # The CI token file is written, then Entra's token endpoint is slow: a signal must still clean up.
     profiles = write_profiles(tmp_path, all_credentials_min())
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
@@ -152,7 +153,7 @@ def test_interrupted_before_the_child_starts_leaves_nothing(box: Sandbox, tmp_pa
     while not os.listdir(runner_temp):  # the CI token is written; the Entra token is on its way
         assert ours.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
-    ours.send_signal(signal.SIGTERM)
+    ours.send_signal(sig)
     out, err = ours.communicate(timeout=30)
     assert out == ""
     # as after Ctrl-C, wherever it lands (click adds a newline after ^C when the interrupt reaches it bare)
