@@ -95,8 +95,21 @@ def main(argv: list[str] | None = None) -> None:
         code = ExitCode.OK
     except Exception as exc:
         code = unexpected(exc, debug)
-    sys.stdout.flush()
-    sys.exit(int(code))
+    sys.exit(int(finish_output(code)))
+
+
+def finish_output(code: ExitCode) -> ExitCode:
+    """Flush standard output; a full disk or closed stdout is reported, never a traceback at exit."""
+    from entra_profiles.output import OutputError, write_stdout
+
+    try:
+        write_stdout("", flush=True)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the reader went away: nothing more to say
+    except OutputError as exc:
+        err(f"error: {exc.message}")
+        return code if code != ExitCode.OK else exc.exit_code
+    return code
 
 
 def interrupted_by(exc: BaseException) -> bool:

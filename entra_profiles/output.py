@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
+from entra_profiles.errors import EntraProfilesError
 from entra_profiles.redact import REDACTOR
 
 
+class OutputError(EntraProfilesError):
+    """Standard output cannot be written: closed, or its disk is full (exit 1)."""
+
+
+def write_stdout(text: str, flush: bool = False) -> None:
+    """Write (and flush) standard output; a reader that went away (BrokenPipeError) is main()'s."""
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "it is closed")
+        sys.stdout.write(text)
+        if flush:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more may fail at exit
+        raise OutputError(f"cannot write to standard output: {exc.strerror}") from None
+
+
 def out(text: str = "") -> None:
-    sys.stdout.write(REDACTOR.redact(text) + "\n")
+    write_stdout(REDACTOR.redact(text) + "\n")
 
 
 def err(text: str = "") -> None:

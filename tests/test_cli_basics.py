@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from clirunner import run_cli
-from testenv import REPO_DIR
+from testenv import REPO_DIR, scrubbed_environ
 
 EXAMPLE = REPO_DIR / "profiles.example.yaml"
 
@@ -143,22 +145,55 @@ def test_light_commands_import_neither_msal_nor_azure(tmp_path: Path) -> None:
         assert "HEAVY []" in proc.stdout, (args, proc.stdout[-300:], proc.stderr[-300:])
 
 
+BUGGY = (  # the CLI with a bug planted in the loader
+    "import sys, entra_profiles.config.loader as loader\n"
+    "def broken(*args, **kwargs): raise ZeroDivisionError('planted')\n"
+    "loader.load_profiles = broken\n"
+    "from entra_profiles.cli import main\n"
+    "main(sys.argv[1:])\n"
+)
+
+
+def buggy_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", BUGGY, *args], env=scrubbed_environ(), capture_output=True, text=True, timeout=60
+    )
+
+
 def test_unexpected_error_is_exit_3_without_traceback_unless_debug(tmp_path: Path) -> None:
-    # A file that is a directory's child path raises NotADirectoryError deep inside: treated as a bug.
+    r = buggy_cli("-f", str(tmp_path / "profiles.yaml"), "validate")
+    assert r.returncode == 3, r.stderr
+    assert r.stderr == (
+        "entra-profiles: unexpected error: ZeroDivisionError: planted\n"
+        "This is a bug. Run again with --debug to see the traceback, and report it.\n"
+    )
+    r = buggy_cli("--debug", "-f", str(tmp_path / "profiles.yaml"), "validate")
+    assert r.returncode == 3 and "Traceback" in r.stderr
+
+
+def test_a_path_through_a_file_is_bad_input_not_a_bug(tmp_path: Path) -> None:
     bad = tmp_path / "file.txt"
     bad.write_text("x")
     r = run_cli("-f", str(bad / "profiles.yaml"), "validate")
-    assert r.code == 3, r.err
-    assert "This is a bug. Run again with --debug" in r.err and "Traceback" not in r.err
-    r = run_cli("--debug", "-f", str(bad / "profiles.yaml"), "validate")
-    assert r.code == 3 and "Traceback" in r.err
+    assert (r.code, r.err) == (2, f"error: cannot read profiles file {bad}/profiles.yaml: Not a directory\n")
+
+
+def test_standard_output_closed_or_full_is_reported() -> None:
+    ours = [sys.executable, "-m", "entra_profiles", "-f", str(EXAMPLE), "schema"]
+    for redirect, reason in ((">/dev/full", "No space left on device"), (">&-", "it is closed")):
+        proc = subprocess.run(
+            ["bash", "-c", f'exec "$@" {redirect}', "bash", *ours],
+            env=scrubbed_environ(),
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+        assert (proc.returncode, proc.stderr) == (1, f"error: cannot write to standard output: {reason}\n")
 
 
 def test_debug_is_global_but_not_read_after_double_dash(tmp_path: Path) -> None:
-    bad = tmp_path / "file.txt"
-    bad.write_text("x")
-    r = run_cli("validate", "-f", str(bad / "profiles.yaml"), "--debug")  # after the command, too
-    assert r.code == 3 and "Traceback" in r.err
+    r = buggy_cli("validate", "-f", str(tmp_path / "profiles.yaml"), "--debug")  # after the command, too
+    assert r.returncode == 3 and "Traceback" in r.stderr
     from entra_profiles.cli import COMMANDS
 
     assert "exec" in COMMANDS  # `exec P -- cmd --debug` must not switch our debug on: main() stops at --

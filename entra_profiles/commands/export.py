@@ -8,7 +8,6 @@ Every message goes to stderr through `err()`.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -165,12 +164,12 @@ def _deliver(stdout: str, append_to: Path | None, append: str, output: Path | No
     """Secrets reach their destination here, unmasked, and nowhere else."""
     from entra_profiles.exports.atomic import write_private
     from entra_profiles.exports.base import ExportError
+    from entra_profiles.output import write_stdout
 
     if output is not None and str(output) != "-":
         write_private(output, stdout)
     else:
-        sys.stdout.write(stdout)
-        sys.stdout.flush()  # GitHub: every ::add-mask:: is out before anything else happens
+        write_stdout(stdout, flush=True)  # GitHub: every ::add-mask:: is out before anything else happens
     if append_to is not None:
         try:
             fd = os.open(append_to, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # 0600 when we create it

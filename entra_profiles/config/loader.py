@@ -71,7 +71,7 @@ def load_profiles(path: Path, environ: Mapping[str, str] | None = None) -> Profi
             f"profiles file {path} not found",
             hint="pass -f FILE, set ENTRA_PROFILES_FILE, or start from profiles.example.yaml",
         ) from None
-    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+    except (UnicodeDecodeError, OSError) as exc:
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
         raise UsageError(f"cannot read profiles file {path}: {reason}") from None
     file = str(path)
