@@ -95,7 +95,11 @@ def main(argv: list[str] | None = None) -> None:
         code = ExitCode.OK
     except Exception as exc:
         code = unexpected(exc, debug)
-    sys.exit(int(finish_output(code)))
+    code = finish_output(code)
+    if code == ExitCode.INTERRUPTED:
+        sys.stderr.flush()
+        os._exit(int(code))  # every `finally` has run; do not wait for threads stuck on a slow server
+    sys.exit(int(code))
 
 
 def finish_output(code: ExitCode) -> ExitCode:

@@ -147,9 +147,12 @@ def _read_all(
     answers = {k: v for k in keys if isinstance(v := readers[k[1]], VaultAnswer)}
     live = {k: r for k in keys if isinstance(r := readers[k[1]], Reader)}
     if live:
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(live))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(live)))
+        try:
             futures = {k: pool.submit(read_secret, k[0], r) for k, r in live.items()}
             answers.update({k: f.result() for k, f in futures.items()})
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not wait for slow vaults
     for r in readers.values():
         if isinstance(r, Reader):
             r.close()

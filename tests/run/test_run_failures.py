@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pytest
 from runsupport import AUTOMATION, CONTOSO, RunProfiles, by_name
+from testenv import scrubbed_environ
 
 from entra_profiles.sandbox import Sandbox
 from entra_profiles.sandbox.pki import ensure_tls
@@ -157,3 +163,42 @@ def test_a_tenants_discovery_is_fetched_once_per_run(run_profiles: RunProfiles, 
     paths = [str(rec["path"]) for rec in box.request_log()[before:]]
     assert paths.count("/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration") == 1
     assert len([p for p in paths if p.endswith("/oauth2/v2.0/token")]) == 12
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "command"),
+    [("token", ["run", "contoso"]), ("keyvault", ["validate", "--resolve", "vaulted"])],
+)
+def test_ctrl_c_ends_at_once_while_a_server_is_slow(
+    box: Sandbox, tmp_path: Path, endpoint: str, command: list[str]
+) -> None:
+    vaulted = (
+        f"  vaulted:\n    tenant: contoso.onmicrosoft.com\n    client_id: {AUTOMATION}\n"
+        "    keyvault_credential: profile:contoso\n"
+        "    credential: {type: client_secret, secret: '${keyvault:https://contoso-ops.vault.azure.net/secrets/x}'}\n"
+    )
+    path = tmp_path / "profiles.yaml"
+    path.write_text("version: 1\nprofiles:\n" + TWO + vaulted)
+    box.set_faults({"rules": [{"endpoint": endpoint, "client_id": AUTOMATION, "action": "latency", "delay_ms": 60000}]})
+    args = ["-f", str(path), *command[:1], "--sandbox", str(box.state_dir), *command[1:]]
+    ours = subprocess.Popen(
+        [sys.executable, "-m", "entra_profiles", *args],
+        env=scrubbed_environ(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        before = {"token": "discovery", "keyvault": "token"}[endpoint]  # answered just before the slow one
+        while not any(r.get("kind") == before and r.get("status") == 200 for r in box.request_log()):
+            assert ours.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)  # the slow request is on its way
+        ours.send_signal(signal.SIGINT)
+        _, err = ours.communicate(timeout=20)  # well before the server's minute is up
+    finally:
+        box.set_faults({"rules": []})
+        if ours.poll() is None:
+            ours.kill()
+    assert (ours.returncode, err.strip()) == (130, "interrupted")
