@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 
-def check_context(context: dict[str, Any], scope: str) -> list[str]:
-    """Warnings about a connection that succeeded."""
+def check_context(context: dict[str, Any], scope: str, graph_scope: str) -> list[str]:
+    """Warnings about a connection that succeeded. Only a Graph token without roles is suspect: Key
+    Vault and Azure Resource Manager grant by role assignment (RBAC), and their tokens carry none."""
     warnings = []
     resource = scope.removesuffix("/.default")
-    if not context.get("Scopes"):
+    if not context.get("Scopes") and scope.rstrip("/") == graph_scope.rstrip("/"):
         warnings.append(
             f"the token carries no roles for {resource}: admin consent is probably missing, and every call "
             "will fail with 403 (grant the app's application permissions and consent in the tenant)"

@@ -60,7 +60,7 @@ def connect(
         claims = token_claims(token)
         context = Context.build(facts, claims, expires_on, cloud.name)
         result.context = context.fields
-        result.warnings = check_context(context.fields, scopes[0])
+        result.warnings = check_context(context.fields, scopes[0], cloud.graph_scope)
         if options.probe or profile.probe:
             stage = "graph"
             result.organization = _probe(route, token, transports, deadline)

@@ -23,6 +23,7 @@ from entra_profiles.references.local import resolve_tree
 from entra_profiles.references.syntax import is_deferred
 
 RESERVED_NAMES = {"all"}
+MEMBERS = "members are profile names, group names or tag:NAME; "
 
 
 @dataclass
@@ -121,6 +122,7 @@ class _Checker:
             self.out.names.append(name)
             self._profile(name, body, profiles, templates, defaults)
         self._groups(profiles)
+        self._vault_readers()
         self.out.problems = _dedupe(self.problems)
         return self.out
 
@@ -248,6 +250,39 @@ class _Checker:
         )
         return False
 
+    def _vault_readers(self) -> None:
+        """`keyvault_credential: profile:NAME` of a profile with Key Vault references: NAME must be a
+        profile of the file, and the readers must not read each other's secrets in a circle."""
+        top = self.tree.value_pos.get("keyvault_credential")
+
+        def reader(name: str) -> tuple[str | None, Location | None]:
+            own = self.out.profiles[name].keyvault_credential
+            spec = own or self.out.keyvault_credential or ""
+            where = self.out.origins[name].get(("keyvault_credential",)) if own else None
+            if where is None and top is not None:
+                where = Location(self.file, top.line, top.col, top.path)
+            return (spec[len("profile:") :] if spec.startswith("profile:") else None), where
+
+        for name in self.out.deferred:
+            target, where = reader(name)
+            if target is None or where is None:
+                continue
+            owners = frozenset({name})
+            if target not in self.out.names:
+                hint = _close(target, self.out.names, "name a profile of this file")
+                self.problems.append(Problem(where, f"keyvault_credential names no profile '{target}'", hint, owners))
+                continue
+            chain = [name]
+            while target in self.out.deferred and target not in chain:
+                chain.append(target)
+                target, _ = reader(target)
+                if target is None:
+                    break
+            if target is not None and target in chain and target == name:
+                cycle = " → ".join(f"profile:{n}" for n in [*chain, name])
+                hint = "read vaults with a profile whose own credential needs no Key Vault reference"
+                self.problems.append(Problem(where, f"keyvault_credential cycle: {cycle}", hint, owners))
+
     def _groups(self, profiles: dict[str, LocatedMap]) -> None:
         groups = self.tree.get("groups")
         if not isinstance(groups, LocatedMap):
@@ -265,10 +300,12 @@ class _Checker:
                 m = str(member)
                 if m.startswith("tag:"):
                     if m[4:] not in all_tags:
-                        self.problem(pos, f"no profile has the tag '{m[4:]}'", _close(m[4:], all_tags, "tags"))
+                        hint = _close(m[4:], all_tags, MEMBERS + "no similar tags found")
+                        self.problem(pos, f"no profile has the tag '{m[4:]}'", hint)
                         continue
                 elif m not in profiles and m not in groups:
-                    self.problem(pos, f"unknown group member '{m}'", _close(m, [*profiles, *groups], "names"))
+                    hint = _close(m, [*profiles, *groups], MEMBERS + "no similar names found")
+                    self.problem(pos, f"unknown group member '{m}'", hint)
                     continue
                 elif m == gname:
                     self.problem(pos, f"group '{gname}' contains itself", "remove it")
@@ -326,11 +363,9 @@ def _deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
                 yield (*at, "[]"), Location(file, pos.line, pos.col, pos.path)
 
 
-def _close(word: str, candidates: Any, what: str) -> str:
+def _close(word: str, candidates: Any, otherwise: str) -> str:
     close = difflib.get_close_matches(word, list(candidates), n=3)
-    if close:
-        return "did you mean " + ", ".join(repr(c) for c in close) + "?"
-    return f"members are profile names, group names or tag:NAME; no similar {what} found"
+    return "did you mean " + ", ".join(repr(c) for c in close) + "?" if close else otherwise
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from entra_profiles.config.fields import DnsSuffix, Guid, HttpsUrl, Name, Tenant, Thumbprint
+from entra_profiles.references.syntax import is_deferred
 
 DEFAULT_AUDIENCE = "api://AzureADTokenExchange"
 SECRET_FIELDS = frozenset({"secret", "password"})  # fields whose values are never shown
@@ -84,6 +85,13 @@ class WorkloadIdentity(Model):
             raise ValueError(
                 f"workload identity needs exactly one of token_file, github: true, azure_pipelines: true; got {what}"
             )
+        if self.azure_pipelines and not self.service_connection_id:
+            raise ValueError(
+                "azure_pipelines: true needs service_connection_id, the id of the Azure Resource Manager service "
+                "connection whose federated credential the pipeline uses"
+            )
+        if self.service_connection_id and not self.azure_pipelines:
+            raise ValueError("service_connection_id applies to azure_pipelines: true only")
         return self
 
 
@@ -132,6 +140,20 @@ class Profile(Model):
     expect: Expect | None = None
     probe: bool = False
     keyvault_credential: KeyVaultCredential | None = None
+
+    @field_validator("scopes")
+    @classmethod
+    def _app_only_scopes(cls, scopes: list[str] | None) -> list[str] | None:
+        if scopes is not None and not scopes:
+            raise ValueError("scopes is empty: leave it out for the cloud's Graph, or give RESOURCE/.default")
+        for scope in scopes or []:
+            if not scope.endswith("/.default") and not is_deferred(scope):  # a reference is checked once read
+                fix = f"'{scope.rstrip('/')}/.default'" if "://" in scope else "RESOURCE/.default"
+                raise ValueError(
+                    f"'{scope}' is not an app-only scope: app-only sign-in asks for {fix}, and the token "
+                    "carries the application permissions (roles) granted to the app"
+                )
+        return scopes
 
     @model_validator(mode="after")
     def _client_id_needed(self) -> Profile:

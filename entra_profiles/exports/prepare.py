@@ -15,6 +15,7 @@ from entra_profiles.errors import ConfigError, UsageError
 from entra_profiles.exports.base import ExportError, Variable
 from entra_profiles.exports.material import Material
 from entra_profiles.exports.tempfiles import PrivateFiles
+from entra_profiles.output import err
 from entra_profiles.redact import REDACTOR
 from entra_profiles.routing import Route
 
@@ -70,6 +71,8 @@ def check(p: Prepared, what: str) -> None:
         transports.close()
     if result.error is not None:
         raise ExportError(f"{p.name}: --check failed, nothing {what}: {result.error.message}", hint=result.error.hint)
+    for warning in result.warnings:  # the token is good, but the person should know (as `run` says it)
+        err(f"warning: {p.name}: {warning}")
 
 
 def access_token(p: Prepared, scope: str | None) -> list[Variable]:

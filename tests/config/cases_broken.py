@@ -303,3 +303,40 @@ CASES += [
         ["9:12: profiles.prod.cloud: unknown cloud '2024-01-01'"],
     ),
 ]
+CASES += [
+    (
+        "scopes-app-only",
+        HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com]\n",
+        [
+            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com' is not an app-only scope: app-only sign-in "
+            "asks for 'https://graph.microsoft.com/.default', and the token carries the application permissions "
+            "(roles) granted to the app"
+        ],
+    ),
+    (
+        "azure-pipelines-without-service-connection",
+        HEAD + GOOD + "    credential: {type: workload_identity, azure_pipelines: true}\n",
+        [
+            "6:17: profiles.prod.credential: azure_pipelines: true needs service_connection_id, the id of the Azure "
+            "Resource Manager service connection whose federated credential the pipeline uses"
+        ],
+    ),
+    (
+        "keyvault-reader-unknown-and-cyclic",
+        "version: 1\nkeyvault_credential: profile:bootstrp\nprofiles:\n  bootstrap:\n"
+        + GOOD
+        + SECRET
+        + "  a:\n"
+        + GOOD
+        + "    credential: {type: client_secret, secret: '${keyvault:https://v.vault.azure.net/secrets/a}'}\n"
+        "  b:\n" + GOOD + "    keyvault_credential: profile:c\n"
+        "    credential: {type: client_secret, secret: '${keyvault:https://v.vault.azure.net/secrets/b}'}\n"
+        "  c:\n" + GOOD + "    keyvault_credential: profile:b\n"
+        "    credential: {type: client_secret, secret: '${keyvault:https://v.vault.azure.net/secrets/c}'}\n",
+        [
+            "2:22: keyvault_credential: keyvault_credential names no profile 'bootstrp'",
+            "15:26: profiles.b.keyvault_credential: keyvault_credential cycle: profile:b → profile:c → profile:b",
+            "20:26: profiles.c.keyvault_credential: keyvault_credential cycle: profile:c → profile:b → profile:c",
+        ],
+    ),
+]

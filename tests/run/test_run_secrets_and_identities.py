@@ -97,6 +97,8 @@ def test_no_consent_warns(run_profiles: RunProfiles) -> None:
         "the token carries no roles for https://graph.microsoft.com: admin consent is probably missing, and every "
         "call will fail with 403 (grant the app's application permissions and consent in the tenant)"
     ]
+    vault = profiles + "    scopes: [https://vault.azure.net/.default]\n"  # Key Vault grants by RBAC: no roles
+    assert by_name(run_profiles(vault, "--format", "json"))["unconsented"]["warnings"] == []
 
 
 def test_expected_roles_missing_fails(run_profiles: RunProfiles) -> None:
