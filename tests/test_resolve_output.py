@@ -50,3 +50,16 @@ def test_offline_shows_text_unescaped_and_references_not_read(tmp_path: Path) ->
     value_column = lines[0].index("VALUE")
     source_column = lines[0].index("SOURCE")
     assert source_column - value_column == len(f"costs ${{x}} and ${{keyvault:{VAULT}/desc}}") + 2
+
+
+def test_offline_names_an_app_service_reference(tmp_path: Path) -> None:
+    reference = "@Microsoft.KeyVault(VaultName=contoso-ops;SecretName=contoso-app-secret)"
+    path = tmp_path / "profiles.yaml"
+    path.write_text(
+        "version: 1\nprofiles:\n  p:\n    tenant: contoso.onmicrosoft.com\n"
+        "    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
+        f'    credential: {{type: client_secret, secret: "{reference}"}}\n'
+    )
+    r = run_cli("-f", str(path), "resolve", "p", "--offline", "--format", "json")
+    fields = {f["field"]: f for f in json.loads(r.out)["fields"]}
+    assert fields["credential.secret"]["source"] == f"keyvault:{reference} (not read: --offline)"

@@ -14,7 +14,7 @@ from typing import Any
 from entra_profiles.config.models import SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
 from entra_profiles.errors import Location, Problem
-from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_reference, parse
+from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_reference, is_deferred, parse
 
 MAX_FILE_BYTES = 1 << 20
 QUOTES_INPUT = ("unterminated", "unknown reference")  # messages that quote the text around a `${`
@@ -41,7 +41,7 @@ def _walk(node: Any, base_dir: Path, environ: Mapping[str, str], file: str, out:
                 node[key] = _resolve(value, node.value_pos[key], base_dir, environ, file, out)
             else:
                 _walk(value, base_dir, environ, file, out)
-            if isinstance(node[key], str) and key in SECRET_FIELDS:
+            if isinstance(node[key], str) and key in SECRET_FIELDS and not is_deferred(node[key]):
                 out.secrets.append(node[key])  # a secret written in the file is still a secret to hide
     elif isinstance(node, LocatedList):
         for i, value in enumerate(node):
