@@ -99,7 +99,9 @@ def classify(exc: BaseException, route: Route, stage: str, timeout: float | None
         return Failure("timeout", f"timed out{after} waiting for {host}", "raise --timeout, or check the network")
     status = status_of(exc)
     if status is not None:
-        return Failure(f"http_{status}", f"{host} answered HTTP {status}", _status_hint(status))
+        last = last_response()
+        said = f": {last.said}" if last is not None and last.status == status and last.said else ""
+        return Failure(f"http_{status}", f"{host} answered HTTP {status}{said}", _status_hint(status))
     from azure.core.exceptions import ServiceRequestError
 
     if any(isinstance(e, ServiceRequestError | ConnectionError) for e in _chain(exc)) or "Connection aborted" in text:
@@ -115,7 +117,9 @@ def _status_hint(status: int) -> str:
         return "throttled: lower --concurrency, or retry later"
     if status >= 500:
         return "the service is failing; retry later"
-    return "see the service's answer with --debug"
+    if status in (401, 403):
+        return "the identity was refused: check its role assignments and the endpoint's credentials"
+    return "check the profile's values against what the service said"
 
 
 def _endpoint(stage: str, route: Route) -> str:

@@ -8,6 +8,7 @@ server errors (5xx), which are worth retrying after Retry-After, from a refusal 
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class LastResponse:
     status: int
     retry_after: str | None
     url: str
+    said: str | None = None  # a 4xx answer's own explanation (error_description or message), if any
 
 
 def last_response() -> LastResponse | None:
@@ -61,7 +63,8 @@ class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
             response = self._discover(url, request, **kwargs)
         else:
             response = self.inner.send(request, **kwargs)
-        _local.last = LastResponse(response.status_code, response.headers.get("Retry-After"), url)
+        said = _explanation(response) if 400 <= response.status_code < 500 else None
+        _local.last = LastResponse(response.status_code, response.headers.get("Retry-After"), url, said)
         return response
 
     def _discover(self, url: str, request: Any, **kwargs: Any) -> Any:
@@ -114,3 +117,16 @@ class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
 
     def __exit__(self, *args: Any) -> None:
         self.inner.__exit__(*args)
+
+
+def _explanation(response: Any) -> str | None:
+    """What a refusal says of itself: OAuth's error_description, or an Azure error's message."""
+    try:
+        data = json.loads(response.body()[:8192])
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    nested: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
+    said = data.get("error_description") or nested.get("message") or data.get("message")
+    return said.strip().splitlines()[0][:300] if isinstance(said, str) and said.strip() else None

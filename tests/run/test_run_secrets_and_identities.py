@@ -235,3 +235,14 @@ profiles:
         "message": "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set",
         "hint": "give the job `permissions: id-token: write`, and run inside GitHub Actions",
     }
+
+
+def test_an_unknown_managed_identity_says_what_the_endpoint_said(run_profiles: RunProfiles, box: Sandbox) -> None:
+    profiles = """  nobody:
+    tenant: contoso.onmicrosoft.com
+    credential: {type: managed_identity, client_id: 99999999-9999-4999-8999-999999999999}
+"""
+    error = by_name(run_profiles(profiles, "--format", "json"))["nobody"]["error"]
+    assert error["code"] == "http_400"
+    assert error["message"].startswith(f"the managed identity endpoint {box.info['imds_authority_host']} answered ")
+    assert "HTTP 400: " in error["message"] and "not found" in error["message"].lower(), error["message"]
