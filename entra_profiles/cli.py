@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> None:
         code = ExitCode(exc.exit_code) if exc.exit_code in ExitCode._value2member_map_ else ExitCode.PROBLEMS
     except click.ClickException as exc:
         exc.show()
+        if isinstance(exc, click.NoSuchOption) and "exec" in ours and "--" not in args:
+            err("  hint: put -- before the command: entra-profiles exec PROFILE [OPTIONS] -- COMMAND [ARGS]...")
         code = ExitCode.USAGE
     except click.exceptions.Abort:
         err("interrupted")

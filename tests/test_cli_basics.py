@@ -197,3 +197,16 @@ def test_debug_is_global_but_not_read_after_double_dash(tmp_path: Path) -> None:
     from entra_profiles.cli import COMMANDS
 
     assert "exec" in COMMANDS  # `exec P -- cmd --debug` must not switch our debug on: main() stops at --
+
+
+def test_hints_for_a_group_written_as_a_tag_and_exec_without_double_dash() -> None:
+    r = run_cli("-f", str(EXAMPLE), "list", "tag:nightly")
+    assert (r.code, r.err) == (
+        2,
+        "error: no profile has the tag 'nightly'\n  hint: 'nightly' is a group: select it as nightly\n",
+    )
+    r = run_cli("-f", str(EXAMPLE), "exec", "contoso-secret", "python", "-c", "1")
+    assert r.code == 2 and r.err.endswith(
+        "Error: No such option '-c'.\n"
+        "  hint: put -- before the command: entra-profiles exec PROFILE [OPTIONS] -- COMMAND [ARGS]...\n"
+    )

@@ -36,6 +36,9 @@ def _expand(ps: ProfileSet, target: str, seen: tuple[str, ...]) -> list[str]:
         if found:
             return found
         tags = sorted({t for ts in ps.tags.values() for t in ts})
+        if tag in ps.groups or tag in ps.names:
+            what = "a group" if tag in ps.groups else "a profile"
+            raise UsageError(f"no profile has the tag '{tag}'", hint=f"'{tag}' is {what}: select it as {tag}")
         raise UsageError(f"no profile has the tag '{tag}'", hint=_suggest(tag, tags, "tags"))
     if GLOB_CHARS & set(target):
         found = [n for n in ps.names if fnmatch.fnmatchcase(n, target)]
