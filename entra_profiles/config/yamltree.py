@@ -167,7 +167,8 @@ def load_yaml(text: str, file: str) -> Any:
         what = exc.problem or exc.context or "invalid YAML"
         if mark and "cannot start any token" in what and _char_at(text, mark.line, mark.column) == "\t":
             what = "a tab character; YAML does not allow tabs for indentation"
-        raise YamlError(Problem(Location(file, line, col), f"YAML syntax error: {what}", _syntax_hint(what))) from None
+        hint = _syntax_hint(what, text, mark.line if mark else None)
+        raise YamlError(Problem(Location(file, line, col), f"YAML syntax error: {what}", hint)) from None
     except yaml.YAMLError as exc:
         raise YamlError(Problem(Location(file), f"YAML error: {exc}")) from None
     if node is None:
@@ -180,11 +181,20 @@ def _char_at(text: str, line: int, col: int) -> str:
     return lines[line][col] if line < len(lines) and col < len(lines[line]) else ""
 
 
-def _syntax_hint(what: str) -> str | None:
+def _syntax_hint(what: str, text: str, line: int | None) -> str | None:
     if "tab" in what:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in what:
+        if line is not None and _indent(text, line) > _indent(text, line - 1):
+            return "this line is indented more than the one before it: align it with its neighbours"
         return "a value containing ': ' must be quoted"
     if "could not find expected ':'" in what or "expected <block end>" in what:
         return "check the indentation of this line and the one before"
     return None
+
+
+def _indent(text: str, line: int) -> int:
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return 0
+    return len(lines[line]) - len(lines[line].lstrip(" "))

@@ -58,3 +58,18 @@ def test_values_from_references_are_named_never_shown(tmp_path: Path) -> None:
         "a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits",
     ]
     assert secret not in text and "'Z'" not in text and "top" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("version: 1\nprofiles:\n  p:\n    tenant: x\n      client_id: y\n", "this line is indented more than the one"),
+        ("version: 1\nprofiles:\n  p:\n    description: a: b\n", "a value containing ': ' must be quoted"),
+    ],
+)
+def test_yaml_syntax_hints(tmp_path: Path, text: str, hint: str) -> None:
+    path = tmp_path / "profiles.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_profiles(path, environ={})
+    assert caught.value.problems[0].hint is not None and caught.value.problems[0].hint.startswith(hint)
