@@ -185,7 +185,7 @@ def _syntax_hint(what: str, text: str, line: int | None) -> str | None:
     if "tab" in what:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in what:
-        if line is not None and _indent(text, line) > _indent(text, line - 1):
+        if line is not None and _indent(text, line) > _indent(text, line - 1) and not _opens_block(text, line - 1):
             return "this line is indented more than the one before it: align it with its neighbours"
         return "a value containing ': ' must be quoted"
     if "could not find expected ':'" in what or "expected <block end>" in what:
@@ -198,3 +198,9 @@ def _indent(text: str, line: int) -> int:
     if not 0 <= line < len(lines):
         return 0
     return len(lines[line]) - len(lines[line].lstrip(" "))
+
+
+def _opens_block(text: str, line: int) -> bool:
+    """Whether a line ends with a key whose value is the indented block below it (`profiles:`)."""
+    lines = text.splitlines()
+    return 0 <= line < len(lines) and lines[line].split(" #")[0].rstrip().endswith(":")
