@@ -22,6 +22,7 @@ from cryptography.x509.oid import NameOID
 from entra_profiles.errors import EntraProfilesError
 
 MAX_BYTES = 1 << 20
+PEM_CERT_RE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 PEM_KEY_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.+?-----END \1-----", re.S)
 NO_KEY_HINT = "export the certificate with its private key (PFX), or a PEM with both"
 PASSWORD_HINT = "the password can come from the environment, e.g. password: ${env:CERT_PASSWORD}"
@@ -120,11 +121,16 @@ def load_certificate_bytes(data: bytes, password: str | None, source: str) -> Lo
 
 
 def _from_pem(data: bytes, password: str | None, source: str) -> LoadedCertificate:
+    blocks = PEM_CERT_RE.findall(data)
     try:
-        certs = x509.load_pem_x509_certificates(data)
+        if len(blocks) != data.count(b"-----BEGIN CERTIFICATE-----"):
+            raise ValueError("a BEGIN line without its END")
+        certs = x509.load_pem_x509_certificates(b"\n".join(blocks)) if blocks else []
     except ValueError:
-        certs = []
+        raise CertificateError(f"a certificate in {source} is damaged (cut short or altered)") from None
     block = PEM_KEY_RE.search(data)
+    if block is None and re.search(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----", data):
+        raise CertificateError(f"the private key in {source} is damaged (its END line is missing: cut short?)")
     if not certs:
         if block is None:
             raise _not_a_certificate(source)
@@ -160,6 +166,9 @@ def _from_pfx(data: bytes, password: str | None, source: str) -> LoadedCertifica
     else:
         if not _looks_like_pfx(data):
             raise _not_a_certificate(source)
+        declared = _der_length(data)
+        if declared != len(data):
+            raise CertificateError(f"the PFX file {source} is damaged: {len(data)} bytes where it declares {declared}")
         if password is None:
             raise CertificateError(
                 f"the PFX file {source} is protected by a password; set credential.password", hint=PASSWORD_HINT
@@ -178,6 +187,14 @@ def _looks_like_pfx(data: bytes) -> bool:
         return False
     length_bytes = data[1] - 0x80 if data[1] & 0x80 else 0
     return data[2 + length_bytes : 5 + length_bytes] == b"\x02\x01\x03"
+
+
+def _der_length(data: bytes) -> int:
+    """The size a DER value says it has, header included."""
+    if not data[1] & 0x80:
+        return 2 + data[1]
+    n = data[1] & 0x7F
+    return 2 + n + int.from_bytes(data[2 : 2 + n], "big")
 
 
 def _not_a_certificate(source: str) -> CertificateError:

@@ -222,3 +222,18 @@ def test_parse_dn(text: str, expected: tuple[tuple[tuple[str, str], ...], ...]) 
 def test_parse_dn_errors(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=f"^{problem}$"):
         parse_dn(text)
+
+
+def test_files_cut_short_are_called_damaged(tmp_path: Path) -> None:
+    cert, key = make_cert("app")
+    key_cut, cert_cut = tmp_path / "key-cut.pem", tmp_path / "cert-cut.pem"
+    key_cut.write_bytes(cert_pem(cert) + key_pem(key)[:-60])
+    cert_cut.write_bytes(key_pem(key) + cert_pem(cert)[:-80])
+    pfx = write_pfx(tmp_path / "whole.pfx", cert, key, password="hunter2").read_bytes()
+    pfx_cut = tmp_path / "cut.pfx"
+    pfx_cut.write_bytes(pfx[: len(pfx) // 2])
+    assert error(key_cut)[0] == f"the private key in {key_cut} is damaged (its END line is missing: cut short?)"
+    assert error(cert_cut)[0] == f"a certificate in {cert_cut} is damaged (cut short or altered)"
+    assert error(pfx_cut, "hunter2")[0] == (
+        f"the PFX file {pfx_cut} is damaged: {len(pfx) // 2} bytes where it declares {len(pfx)}"
+    )
