@@ -173,9 +173,10 @@ class _Checker:
             if spec.ca_bundle:
                 ca_path = (self.path.parent / Path(spec.ca_bundle).expanduser()).resolve()
                 if not ca_path.is_file():
+                    what = "is a folder, not a file of PEM certificates" if ca_path.is_dir() else "not found"
                     self.problem(
                         body.value_pos["ca_bundle"],
-                        f"CA bundle {spec.ca_bundle} not found (looked for {ca_path})",
+                        f"CA bundle {spec.ca_bundle} {what} (looked for {ca_path})",
                         "paths are relative to the profiles file",
                     )
                 ca = str(ca_path)

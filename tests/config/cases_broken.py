@@ -340,3 +340,11 @@ CASES += [
         ],
     ),
 ]
+CASES.append(
+    (
+        "custom-cloud-ca-bundle-is-a-folder",
+        "version: 1\nclouds:\n  lab:\n    authority_host: https://login.lab.example\n"
+        "    graph_endpoint: https://graph.lab.example\n    keyvault_suffix: vault.lab.example\n    ca_bundle: .\n",
+        ["7:16: clouds.lab.ca_bundle: CA bundle . is a folder, not a file of PEM certificates (looked for {dir})"],
+    )
+)
