@@ -210,3 +210,27 @@ def test_hints_for_a_group_written_as_a_tag_and_exec_without_double_dash() -> No
         "Error: No such option '-c'.\n"
         "  hint: put -- before the command: entra-profiles exec PROFILE [OPTIONS] -- COMMAND [ARGS]...\n"
     )
+
+
+def test_list_shows_profiles_with_problems_marked(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.yaml"
+    path.write_text(
+        "version: 1\nprofiles:\n  ci-only:\n    tenant: contoso.onmicrosoft.com\n"
+        "    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
+        "    credential: {type: client_secret, secret: '${env:ONLY_IN_CI}'}\n"
+        "  broken:\n    tenant: contoso.onmicrosoft.com\n    client_id: nope\n"
+        "    credential: {type: managed_identity}\n"
+    )
+    r = run_cli("-f", str(path), "list")
+    assert r.code == 0
+    assert [line.split()[:2] for line in r.out.splitlines()] == [
+        ["NAME", "TENANT"],
+        ["ci-only", "*"],
+        ["broken", "*"],
+    ]
+    assert r.err == "* 2 profile(s) with problems: `entra-profiles validate` says what they are\n"
+    rows = json.loads(run_cli("-f", str(path), "list", "--format", "json").out)["profiles"]
+    assert [(p["name"], p["credential"], p["problems"]) for p in rows] == [
+        ("ci-only", "client_secret", True),
+        ("broken", "(invalid)", True),
+    ]

@@ -10,7 +10,7 @@ import click
 
 from entra_profiles.commands.common import file_option, load_selected, targets_argument
 from entra_profiles.config.models import ManagedIdentity, Profile
-from entra_profiles.output import out, table
+from entra_profiles.output import err, out, table
 
 
 def identity(p: Profile) -> str:
@@ -45,15 +45,31 @@ Examples:
 @file_option
 @click.pass_context
 def list_profiles(ctx: click.Context, targets: tuple[str, ...], fmt: str, file: Path | None) -> None:
-    """List the selected profiles: name, tenant, client id, credential type, cloud, tags."""
-    ps, names = load_selected(ctx, file, targets)
-    rows = [summary(n, ps.profiles[n]) for n in names]
+    """List the selected profiles: name, tenant, client id, credential type, cloud, tags.
+
+    A profile with problems (say, an environment variable not set here) is listed too, marked
+    with `*` (`"problems": true` in JSON); `validate` tells what they are.
+    """
+    ps, names = load_selected(ctx, file, targets, strict=False)
+    troubled = {owner for problem in ps.problems_for(names) for owner in problem.owners}
+    rows = [
+        {**(summary(n, ps.profiles[n]) if n in ps.profiles else unreadable(n)), "problems": n in troubled}
+        for n in names
+    ]
     if fmt == "json":
         out(json.dumps({"profiles": rows}, indent=2))
-        return
-    out(
-        table(
-            [[r["name"], r["tenant"], r["client_id"], r["credential"], r["cloud"], ",".join(r["tags"])] for r in rows],
-            ["NAME", "TENANT", "CLIENT ID", "CREDENTIAL", "CLOUD", "TAGS"],
-        )
-    )
+    else:
+        cells = [
+            [r["name"] + (" *" if r["problems"] else "")]
+            + [r[k] for k in ("tenant", "client_id", "credential", "cloud")]
+            + [",".join(r["tags"])]
+            for r in rows
+        ]
+        out(table(cells, ["NAME", "TENANT", "CLIENT ID", "CREDENTIAL", "CLOUD", "TAGS"]))
+    if troubled:
+        err(f"* {len(troubled)} profile(s) with problems: `entra-profiles validate` says what they are")
+
+
+def unreadable(name: str) -> dict[str, Any]:
+    """A profile too broken to summarize."""
+    return {"name": name, "tenant": "", "client_id": "", "credential": "(invalid)", "cloud": "", "tags": []}

@@ -144,10 +144,10 @@ def problems_from(
         if _other_union_branch(tree, loc):
             continue
         pos, value, found = locate(tree, loc, at_key=kind == "extra_forbidden")
-        if skip_paths and any(pos.path == p or pos.path.startswith(p + ".") for p in skip_paths):
-            continue  # already reported as a reference problem
         tag = kind == "union_tag_invalid"  # about the mapping's `type`, not the mapping
         path, raw = (join(pos.path, "type"), err.get("ctx", {}).get("tag")) if tag else (pos.path, value)
+        if skip_paths and any(path == p or path.startswith(p + ".") for p in skip_paths):
+            continue  # already reported as a reference problem
         concealed = None
         if sources and path in sources and not isinstance(raw, LocatedMap | LocatedList):
             concealed = Concealed("the value of " + " and ".join("${" + s + "}" for s in sources[path]))
