@@ -135,6 +135,7 @@ def test_light_commands_import_neither_msal_nor_azure(tmp_path: Path) -> None:
     for args in (
         ["--help"],
         ["-f", str(EXAMPLE), "validate"],
+        ["-f", str(EXAMPLE), "validate", "--format", "github"],
         ["-f", str(EXAMPLE), "list"],
         ["schema"],
         ["validate", "--help"],
@@ -234,3 +235,35 @@ def test_list_shows_profiles_with_problems_marked(tmp_path: Path) -> None:
         ("ci-only", "client_secret", True),
         ("broken", "(invalid)", True),
     ]
+
+
+def test_validate_for_programs_json_and_github_annotations(tmp_path: Path) -> None:
+    (tmp_path / "profiles.yaml").write_text(
+        "version: 1\nprofiles:\n  prod:\n    tenent: contoso.onmicrosoft.com\n"
+        "    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
+        "    credential: {type: client_secret, secret: '${env:PROD_SECRET}'}\n"
+    )
+    r = run_cli("validate", "--format", "github", cwd=tmp_path)
+    assert (r.code, r.err) == (1, "")
+    assert r.out.splitlines() == [
+        "::error file=profiles.yaml,line=4,col=5,title=entra-profiles%3A profiles.prod.tenent"
+        "::unknown key 'tenent'%0Ahint: did you mean 'tenant'?",
+        "::error file=profiles.yaml,line=6,col=47,title=entra-profiles%3A profiles.prod.credential.secret"
+        "::environment variable PROD_SECRET is not set%0Ahint: set it, or give a default: ${env:PROD_SECRET:-value}",
+    ]
+    r = run_cli("validate", "--format", "json", cwd=tmp_path)
+    report = json.loads(r.out)
+    assert r.code == 1 and report["valid"] == [] and report["file"] == "profiles.yaml"
+    assert report["problems"][0] == {
+        "file": "profiles.yaml",
+        "line": 4,
+        "col": 5,
+        "path": "profiles.prod.tenent",
+        "message": "unknown key 'tenent'",
+        "hint": "did you mean 'tenant'?",
+        "profiles": ["prod"],
+    }
+    r = run_cli("validate", "--format", "json", cwd=tmp_path, env={"PROD_SECRET": "x"})
+    assert r.code == 1 and len(json.loads(r.out)["problems"]) == 1
+    r = run_cli("-f", str(EXAMPLE), "validate", "--format", "github")
+    assert (r.code, r.out) == (0, "")

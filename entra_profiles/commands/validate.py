@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
-from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option, targets_argument
-from entra_profiles.errors import ConfigError
+from entra_profiles.commands.common import (
+    file_option,
+    load_selected,
+    profiles_file,
+    sandbox_info,
+    sandbox_option,
+    targets_argument,
+)
+from entra_profiles.errors import ConfigError, ExitCode
 from entra_profiles.output import out
 from entra_profiles.results import Failure
 
@@ -20,17 +27,56 @@ Examples:
 )
 @targets_argument
 @click.option("--resolve", "resolve_refs", is_flag=True, help="Also read every Key Vault reference (network).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: annotations on the file's lines in a workflow run.",
+)
 @sandbox_option
 @file_option
 @click.pass_context
 def validate(
-    ctx: click.Context, targets: tuple[str, ...], resolve_refs: bool, sandbox_dir: Path | None, file: Path | None
-) -> None:
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    resolve_refs: bool,
+    fmt: str,
+    sandbox_dir: Path | None,
+    file: Path | None,
+) -> ExitCode:
     """Check the profiles file (or the selected profiles) and report every problem.
 
     Checks the schema, inheritance, groups and references: environment variables and
     files are resolved, Key Vault references are shape-checked without network access.
     """
+    if fmt == "text":
+        _check(ctx, targets, resolve_refs, sandbox_dir, file)
+        return ExitCode.OK
+    from entra_profiles.reports import problems as report
+
+    try:
+        valid = _check(ctx, targets, resolve_refs, sandbox_dir, file, quiet=True)
+        problems = []
+    except ConfigError as exc:
+        valid, problems = [], exc.problems
+    source = str(profiles_file(ctx, file))
+    text = report.render_json(source, problems, valid) if fmt == "json" else report.render_github(problems)
+    if text:
+        out(text)
+    return ExitCode.PROBLEMS if problems else ExitCode.OK
+
+
+def _check(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    resolve_refs: bool,
+    sandbox_dir: Path | None,
+    file: Path | None,
+    quiet: bool = False,
+) -> list[str]:
+    """The names of the valid selected profiles; ConfigError with every problem otherwise."""
     ps, names = load_selected(ctx, file, targets, strict=False)
     problems = ps.problems_for(names)
     if problems:
@@ -50,6 +96,8 @@ def validate(
         failures = [f.problem(n) for n, f in every]
         if failures:
             raise ConfigError(sorted(failures, key=lambda p: (p.where.line or 0, p.where.col or 0)))
+    if quiet:
+        return names
     width = max((len(n) for n in names), default=0)
     for name in names:
         p = ps.profiles[name]
@@ -61,3 +109,4 @@ def validate(
             "resolved)" if resolve_refs else "checked offline; --resolve reads them)"
         )
     out(f"{ps.file}: {n} profile{'s' if n != 1 else ''} valid{note}")
+    return names
