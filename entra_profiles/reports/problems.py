@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from entra_profiles.errors import Problem
+from entra_profiles.exports.github import escape_data
 from entra_profiles.redact import REDACTOR
 
 
@@ -36,13 +37,9 @@ def render_github(problems: list[Problem]) -> str:
         props += [f"col={w.col}"] if w.col is not None else []
         props.append(f"title={_property('entra-profiles: ' + (w.path or 'file'))}")
         text = p.message + (f"\nhint: {p.hint}" if p.hint else "")
-        lines.append(f"::error {','.join(props)}::{_data(REDACTOR.redact(text))}")
+        lines.append(f"::error {','.join(props)}::{escape_data(REDACTOR.redact(text))}")
     return "\n".join(lines)
 
 
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
