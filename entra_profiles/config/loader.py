@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,10 +11,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from entra_profiles import clouds as cloudmod
+from entra_profiles.config.groups import check_groups
 from entra_profiles.config.inherit import extends_chain, merge
 from entra_profiles.config.models import CustomCloud, ManagedIdentity, Profile, ProfileFile
 from entra_profiles.config.partial import PartialProfile
 from entra_profiles.config.problems import problems_from
+from entra_profiles.config.readers import reader_problems
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, YamlError, load_yaml
 from entra_profiles.errors import ConfigError, Location, Problem, UsageError
 from entra_profiles.redact import REDACTOR
@@ -23,7 +24,6 @@ from entra_profiles.references.local import resolve_tree
 from entra_profiles.references.syntax import is_deferred
 
 RESERVED_NAMES = {"all"}
-MEMBERS = "members are profile names, group names or tag:NAME; "
 
 
 @dataclass
@@ -252,88 +252,15 @@ class _Checker:
         return False
 
     def _vault_readers(self) -> None:
-        """`keyvault_credential: profile:NAME` of a profile with Key Vault references: NAME must be a
-        profile of the file, and the readers must not read each other's secrets in a circle."""
         top = self.tree.value_pos.get("keyvault_credential")
-
-        def reader(name: str) -> tuple[str | None, Location | None]:
-            own = self.out.profiles[name].keyvault_credential
-            spec = own or self.out.keyvault_credential or ""
-            where = self.out.origins[name].get(("keyvault_credential",)) if own else None
-            if where is None and top is not None:
-                where = Location(self.file, top.line, top.col, top.path)
-            return (spec[len("profile:") :] if spec.startswith("profile:") else None), where
-
-        for name in self.out.deferred:
-            target, where = reader(name)
-            if target is None or where is None:
-                continue
-            owners = frozenset({name})
-            if target not in self.out.names:
-                hint = _close(target, self.out.names, "name a profile of this file")
-                self.problems.append(Problem(where, f"keyvault_credential names no profile '{target}'", hint, owners))
-                continue
-            chain = [name]
-            while target in self.out.deferred and target not in chain:
-                chain.append(target)
-                target, _ = reader(target)
-                if target is None:
-                    break
-            if target is not None and target in chain and target == name:
-                cycle = " → ".join(f"profile:{n}" for n in [*chain, name])
-                hint = "read vaults with a profile whose own credential needs no Key Vault reference"
-                self.problems.append(Problem(where, f"keyvault_credential cycle: {cycle}", hint, owners))
+        where = Location(self.file, top.line, top.col, top.path) if top is not None else None
+        self.problems += reader_problems(self.out, where)
 
     def _groups(self, profiles: dict[str, LocatedMap]) -> None:
         groups = self.tree.get("groups")
-        if not isinstance(groups, LocatedMap):
-            return
-        all_tags = {t for tags in self.out.tags.values() for t in tags}
-        member_pos: dict[tuple[str, str], Pos] = {}
-        for gname, members in groups.items():
-            if gname in profiles:
-                self.problem(groups.key_pos[gname], f"group '{gname}' has the name of a profile", "rename one")
-            if not isinstance(members, LocatedList):
-                continue
-            good = []
-            for i, member in enumerate(members):
-                pos = members.item_pos[i]
-                m = str(member)
-                if m.startswith("tag:"):
-                    if m[4:] not in all_tags:
-                        hint = _close(m[4:], all_tags, MEMBERS + "no similar tags found")
-                        self.problem(pos, f"no profile has the tag '{m[4:]}'", hint)
-                        continue
-                elif m not in profiles and m not in groups:
-                    hint = _close(m, [*profiles, *groups], MEMBERS + "no similar names found")
-                    self.problem(pos, f"unknown group member '{m}'", hint)
-                    continue
-                elif m == gname:
-                    self.problem(pos, f"group '{gname}' contains itself", "remove it")
-                    continue
-                good.append(m)
-                member_pos[gname, m] = pos
-            self.out.groups[gname] = good
-        for gname in self.out.groups:
-            cycle = _group_cycle(gname, self.out.groups, (gname,))
-            if cycle and cycle[0] == min(cycle[:-1]):  # each cycle once, from its first name
-                self.problem(
-                    member_pos[cycle[0], cycle[1]],
-                    "group cycle: " + " → ".join(cycle),
-                    "a group may include other groups, but not one that includes it back",
-                )
-
-
-def _group_cycle(name: str, groups: dict[str, list[str]], path: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The first cycle through groups that starts at `path[0]`, as names ending where they began."""
-    for member in groups.get(name, []):
-        if member == path[0]:
-            return (*path, member)
-        if member in groups and member not in path:
-            found = _group_cycle(member, groups, (*path, member))
-            if found:
-                return found
-    return None
+        if isinstance(groups, LocatedMap):
+            tags = {t for tags in self.out.tags.values() for t in tags}
+            self.out.groups = check_groups(groups, profiles, tags, lambda pos, msg, hint: self.problem(pos, msg, hint))
 
 
 def _leaf_origins(node: Any, at: tuple[str, ...], file: str) -> Any:
@@ -362,11 +289,6 @@ def _deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
         for item, pos in zip(node, node.item_pos, strict=True):
             if isinstance(item, str) and is_deferred(item):
                 yield (*at, "[]"), Location(file, pos.line, pos.col, pos.path)
-
-
-def _close(word: str, candidates: Any, otherwise: str) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=3)
-    return "did you mean " + ", ".join(repr(c) for c in close) + "?" if close else otherwise
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -1,0 +1,45 @@
+"""`keyvault_credential: profile:NAME` checked when the file is read: NAME must be a profile of the
+file, and profiles must not read each other's Key Vault secrets in a circle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from entra_profiles.config.names import close_names
+from entra_profiles.errors import Location, Problem
+
+if TYPE_CHECKING:
+    from entra_profiles.config.loader import ProfileSet
+
+
+def reader_problems(ps: ProfileSet, top: Location | None) -> list[Problem]:
+    """Problems of the readers of the profiles with Key Vault references; `top` is where the file's
+    own keyvault_credential is written."""
+    problems: list[Problem] = []
+
+    def reader(name: str) -> tuple[str | None, Location | None]:
+        own = ps.profiles[name].keyvault_credential
+        spec = own or ps.keyvault_credential or ""
+        where = ps.origins[name].get(("keyvault_credential",)) if own else top
+        return (spec[len("profile:") :] if spec.startswith("profile:") else None), where
+
+    for name in ps.deferred:
+        target, where = reader(name)
+        if target is None or where is None:
+            continue
+        owners = frozenset({name})
+        if target not in ps.names:
+            hint = close_names(target, ps.names, "name a profile of this file")
+            problems.append(Problem(where, f"keyvault_credential names no profile '{target}'", hint, owners))
+            continue
+        chain = [name]
+        while target in ps.deferred and target not in chain:
+            chain.append(target)
+            target, _ = reader(target)
+            if target is None:
+                break
+        if target == name:
+            cycle = " → ".join(f"profile:{n}" for n in [*chain, name])
+            hint = "read vaults with a profile whose own credential needs no Key Vault reference"
+            problems.append(Problem(where, f"keyvault_credential cycle: {cycle}", hint, owners))
+    return problems
