@@ -80,6 +80,25 @@ def connect(
     return result
 
 
+def fresh_token(
+    profile: Profile,
+    route: Route,
+    transports: Transports,
+    base_dir: Path,
+    scope: str,
+    options: ConnectOptions,
+    vault_material: tuple[bytes, str] | None = None,
+) -> tuple[str, int]:
+    """A token for `scope`, with the retries and the deadline of a run (for export/exec --token)."""
+    from entra_profiles.credentials.factory import build_credential
+
+    holder = _Credential(lambda: build_credential(profile, route, transports, base_dir, vault_material))
+    try:
+        return _token(holder, scope, time.monotonic() + options.timeout, options)
+    finally:
+        holder.close()
+
+
 class _Credential:
     """The profile's credential, built on first use and built afresh for a retry: msal remembers a
     429/5xx answer for its Retry-After (5 s when none) and would replay it instead of asking again."""

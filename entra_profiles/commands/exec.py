@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from entra_profiles.commands.export import _variables, profile_options
+from entra_profiles.commands.export import Wanted, _variables, profile_options
 from entra_profiles.errors import UsageError
 from entra_profiles.output import err
 
@@ -40,6 +40,8 @@ def exec_command(
     token: bool,
     scope: str | None,
     check: bool,
+    timeout: float,
+    retries: int,
     sandbox_dir: Path | None,
     file: Path | None,
 ) -> None:
@@ -62,7 +64,8 @@ def exec_command(
     from entra_profiles.exports.tempfiles import PrivateFiles, unwind_on_termination
 
     with unwind_on_termination(), PrivateFiles(os.environ) as files:
-        p, variables = _variables(ctx, file, profile, sandbox_dir, sets, check, token, scope, "run", files)
+        wanted = Wanted(sets, check, token, scope, timeout, retries)
+        p, variables = _variables(ctx, file, profile, sandbox_dir, wanted, "run", files)
         env = child_environment(os.environ, {v.name: v.value for v in variables}, owned(sets), p.name)
         try:
             code = run_child(list(command), env, files.remove)

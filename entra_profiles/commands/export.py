@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,6 +28,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMAT_NAMES = ["sh", "dotenv", "fish", "powershell", "json", "github", "azure-pipelines", "gitlab"]
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """What `export` and `exec` were asked for, besides the profile."""
+
+    sets: tuple[str, ...]
+    check: bool
+    token: bool
+    scope: str | None
+    timeout: float
+    retries: int
+
+
 def profile_options(func: F) -> F:
     """Options `export` and `exec` share."""
     for decorator in reversed(
@@ -42,6 +55,20 @@ def profile_options(func: F) -> F:
             click.option("--token", is_flag=True, help="Also AZURE_ACCESS_TOKEN and _EXPIRES_ON (a fresh token)."),
             click.option("--scope", default=None, help="Scope of --token (default: the profile's, else Graph)."),
             click.option("--check", is_flag=True, help="Connect first; refuse when no token can be had."),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(0.1, 3600),
+                default=60.0,
+                show_default=True,
+                help="Seconds for --check and --token, retries included.",
+            ),
+            click.option(
+                "--retries",
+                type=click.IntRange(0, 10),
+                default=3,
+                show_default=True,
+                help="Retries on throttling (429), server errors and dropped connections.",
+            ),
             sandbox_option,
             file_option,
         ]
@@ -79,6 +106,8 @@ def export(
     token: bool,
     scope: str | None,
     check: bool,
+    timeout: float,
+    retries: int,
     sandbox_dir: Path | None,
     file: Path | None,
 ) -> None:
@@ -103,7 +132,8 @@ def export(
     from entra_profiles.exports.tempfiles import PrivateFiles, unwind_on_termination
 
     with unwind_on_termination(), PrivateFiles(os.environ) as files:
-        p, variables = _variables(ctx, file, profile, sandbox_dir, sets, check, token, scope, "exported", files)
+        wanted = Wanted(sets, check, token, scope, timeout, retries)
+        p, variables = _variables(ctx, file, profile, sandbox_dir, wanted, "exported", files)
         options = FormatOptions(
             profile=p.name,
             unset=tuple(n for n in owned(sets) if n not in {v.name for v in variables}),
@@ -124,24 +154,23 @@ def _variables(
     file: Path | None,
     target: str,
     sandbox_dir: Path | None,
-    sets: tuple[str, ...],
-    check: bool,
-    token: bool,
-    scope: str | None,
+    wanted: Wanted,
     what: str,
     files: PrivateFiles,
 ) -> tuple[Prepared, list[Variable]]:
     """The prepared profile and its variables (the token last), writing private files into `files`."""
+    from entra_profiles.connect import ConnectOptions
     from entra_profiles.credentials.process_env import release_all
     from entra_profiles.exports import prepare as prep
 
     environ = dict(os.environ)  # as the user gave it: what our credentials set for themselves is not exported
+    options = ConnectOptions(timeout=wanted.timeout, retries=wanted.retries)
     try:
         p = prep.prepare(ctx, file, target, sandbox_dir)
-        if check:
-            prep.check(p, what)
-        variables = prep.build(p, sets, files, environ)
-        return p, variables + (prep.access_token(p, scope) if token else [])
+        if wanted.check:
+            prep.check(p, what, options)
+        variables = prep.build(p, wanted.sets, files, environ)
+        return p, variables + (prep.access_token(p, wanted.scope, options) if wanted.token else [])
     finally:
         release_all()  # exec's child gets the environment we were given, not the one our credentials set
 

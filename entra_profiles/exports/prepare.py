@@ -3,9 +3,11 @@ variables built, an access token added on request."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +20,9 @@ from entra_profiles.exports.tempfiles import PrivateFiles
 from entra_profiles.output import err
 from entra_profiles.redact import REDACTOR
 from entra_profiles.routing import Route
+
+if TYPE_CHECKING:
+    from entra_profiles.connect import ConnectOptions
 
 
 @dataclass(frozen=True)
@@ -57,16 +62,14 @@ def prepare(ctx: click.Context, file: Path | None, target: str, sandbox_dir: Pat
     return Prepared(name, profile, cloud, route_for(cloud, sandbox), ps.file.parent, ps.certificates.get(name))
 
 
-def check(p: Prepared, what: str) -> None:
+def check(p: Prepared, what: str, options: ConnectOptions) -> None:
     """Connect the profile (token, claims, its `expect:` checks); refuse to go on when it fails."""
-    from entra_profiles.connect import ConnectOptions, connect
+    from entra_profiles.connect import connect
     from entra_profiles.credentials.options import Transports
 
     transports = Transports(concurrency=1)
     try:
-        result = connect(
-            p.name, p.profile, p.cloud, p.route, transports, p.base_dir, ConnectOptions(), p.vault_material
-        )
+        result = connect(p.name, p.profile, p.cloud, p.route, transports, p.base_dir, options, p.vault_material)
     finally:
         transports.close()
     if result.error is not None:
@@ -75,28 +78,28 @@ def check(p: Prepared, what: str) -> None:
         err(f"warning: {p.name}: {warning}")
 
 
-def access_token(p: Prepared, scope: str | None) -> list[Variable]:
+def access_token(p: Prepared, scope: str | None, options: ConnectOptions) -> list[Variable]:
     """AZURE_ACCESS_TOKEN (secret) and AZURE_ACCESS_TOKEN_EXPIRES_ON (Unix time, seconds)."""
-    from entra_profiles.credentials.factory import build_credential
+    from entra_profiles.connect import fresh_token
     from entra_profiles.credentials.options import Transports
     from entra_profiles.failures import classify
 
     transports = Transports(concurrency=1)
-    credential = None
+    started = time.monotonic()
     try:
-        credential, _ = build_credential(p.profile, p.route, transports, p.base_dir, p.vault_material)
-        info = credential.get_token_info(scope or p.scope)
+        token, expires_on = fresh_token(
+            p.profile, p.route, transports, p.base_dir, scope or p.scope, options, p.vault_material
+        )
     except Exception as exc:
-        failure = classify(exc, p.route, "token")
+        timed_out = time.monotonic() - started >= options.timeout
+        failure = classify(exc, p.route, "token", options.timeout if timed_out else None)
         raise ExportError(f"{p.name}: cannot get an access token: {failure.message}", hint=failure.hint) from None
     finally:
-        if credential is not None:
-            credential.close()
         transports.close()
-    REDACTOR.register(info.token)
+    REDACTOR.register(token)
     return [
-        Variable("AZURE_ACCESS_TOKEN", info.token, secret=True),
-        Variable("AZURE_ACCESS_TOKEN_EXPIRES_ON", str(int(info.expires_on))),
+        Variable("AZURE_ACCESS_TOKEN", token, secret=True),
+        Variable("AZURE_ACCESS_TOKEN_EXPIRES_ON", str(expires_on)),
     ]
 
 

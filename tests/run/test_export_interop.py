@@ -137,3 +137,21 @@ def test_output_replaces_a_symlink_instead_of_following_it(box: Sandbox, world: 
     assert not link.is_symlink() and "AZURE_CLIENT_SECRET=sandbox-secret-contoso-1\n" in link.read_text()
     assert stat.S_IMODE(link.stat().st_mode) == 0o600
     assert sorted(os.listdir(tmp_path)) == sorted(["home", "profiles.yaml", "store", "victim.txt", "vars.env"])
+
+
+def test_token_and_check_retry_and_keep_to_the_timeout(box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:
+    profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
+    box.set_faults({"rules": [{"endpoint": "token", "action": "status", "status": 429, "retry_after": 0, "count": 2}]})
+    r = cli(box, profiles, "export", "secret", "--token", "--format", "json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["AZURE_ACCESS_TOKEN"].startswith("eyJ")
+    box.set_faults({"rules": [{"endpoint": "token", "action": "status", "status": 429, "retry_after": 0, "count": 2}]})
+    r = cli(box, profiles, "export", "secret", "--token", "--retries", "0")
+    assert r.code == 1 and "cannot get an access token" in r.err and "HTTP 429" in r.err, r.err
+    box.set_faults({"rules": [{"endpoint": "token", "action": "slow", "delay_ms": 5000}]})
+    try:
+        for extra in (["--token"], ["--check"]):
+            r = cli(box, profiles, "export", "secret", *extra, "--timeout", "1.5")
+            assert r.code == 1 and "timed out after 1.5 s waiting for the token endpoint at " in r.err, r.err
+    finally:
+        box.set_faults({"rules": []})
