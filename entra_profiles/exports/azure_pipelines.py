@@ -32,10 +32,8 @@ def command(variable: Variable) -> str:
 
 
 def render(variables: list[Variable], options: FormatOptions) -> Output:
-    """One logging command per variable, secrets flagged; names the profile does not set are set
-    empty (read as unset by azure-identity and Terraform), so that an earlier step's value cannot win."""
-    stale = [Variable(name, "") for name in options.unset]
-    return Output(stdout="".join(command(v) for v in [*stale, *variables]))
+    """One logging command per variable, secrets flagged."""
+    return Output(stdout="".join(command(v) for v in variables))
 
 
 def parse(text: str) -> dict[str, tuple[str, bool]]:

@@ -54,13 +54,10 @@ def render(variables: list[Variable], options: FormatOptions) -> Output:
             f"${target} is not set: --format github runs inside a GitHub Actions step",
             hint="elsewhere, use --format sh or dotenv",
         )
-    # Later steps keep what earlier steps set: a stale name is set empty, which azure-identity and
-    # Terraform read as unset (an earlier profile's AZURE_CLIENT_SECRET would win over a certificate).
-    stale = [] if options.outputs else [Variable(name, "") for name in options.unset]
     return Output(
         stdout=masks(variables),
         append_to=Path(path),
-        append="".join(block(v) for v in [*stale, *variables]),
+        append="".join(block(v) for v in variables),
     )
 
 
