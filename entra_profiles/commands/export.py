@@ -147,6 +147,13 @@ def export(
         files.keep()
     if files.folder is not None:
         err(f"note: wrote {len(files.written)} private file(s) to {files.folder}; remove it when done")
+    stale = [n for n in options.unset if os.environ.get(n) is not None]
+    if name in ("github", "azure-pipelines") and not outputs and stale:
+        err(
+            f"warning: {', '.join(stale)} stay set from an earlier step: {name} cannot unset a variable, and "
+            "azure-identity reads an empty one as set (it would try AZURE_CLIENT_SECRET before a certificate)"
+        )
+        err("  hint: export each profile in a job of its own, or in the step that uses it (exec)")
 
 
 def _variables(

@@ -145,3 +145,13 @@ def test_github_env_created_by_us_is_private(box: Sandbox, world: ExampleWorld, 
     r = cli(box, profiles, "export", "secret", "--format", "github", env={"GITHUB_ENV": str(env_file)})
     assert r.code == 0, r.err
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600 and SECRET in env_file.read_text()
+
+
+def test_ci_formats_warn_of_what_an_earlier_step_left(box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:
+    profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
+    env = {"GITHUB_ENV": str(tmp_path / "github_env"), "AZURE_CLIENT_SECRET": "from-an-earlier-step"}
+    for fmt in ("github", "azure-pipelines"):
+        r = cli(box, profiles, "export", "pem-file", "--format", fmt, env=env)
+        assert r.code == 0, r.err
+        assert f"warning: AZURE_CLIENT_SECRET stay set from an earlier step: {fmt} cannot unset a variable" in r.err
+        assert "from-an-earlier-step" not in r.out + r.err
