@@ -35,13 +35,9 @@ def generate(path: Path, count: int) -> None:
             cred = "{thumbprint: '6A 1B 3C 4D 5E 6F 70 81 92 A3 B4 C5 D6 E7 F8 09 1A 2B 3C 4D'}"
         else:
             cred = "{type: managed_identity, client_id: " + client + "}"
-        lines += [
-            f"  p{i:04d}:",
-            "    extends: base",
-            f"    tenant: {tenant}",
-            f"    client_id: {client}",
-            f"    credential: {cred}",
-        ]
+        lines += [f"  p{i:04d}:", "    extends: base", f"    tenant: {tenant}"]
+        lines += [f"    client_id: {client}"] if i % 3 != 2 else []  # a managed identity's id is in its credential
+        lines += [f"    credential: {cred}"]
     lines += ["groups:", "  all-bench: [tag:bench]"]
     path.write_text("\n".join(lines) + "\n")
 
