@@ -11,14 +11,13 @@ from types import TracebackType
 from typing import Any
 
 from . import admin, ci_oidc
+from .info import INFO_FILE, StateDirLock, recorded, running_sandbox, write_private
 from .managed_identity import APP_SERVICE_PATH
 from .pki import ensure_tls
 from .requestlog import read_log
 from .seed import load_seed
 from .server import SandboxServer
 from .state import SandboxState
-
-INFO_FILE = "sandbox.json"
 
 
 def _server_context(cert: Path, key: Path) -> ssl.SSLContext:
@@ -28,10 +27,18 @@ def _server_context(cert: Path, key: Path) -> ssl.SSLContext:
     return context
 
 
-def write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+class SandboxAlreadyRunning(RuntimeError):
+    """Another sandbox is serving from this state directory (its sandbox.json would be overwritten)."""
+
+    def __init__(self, state_dir: Path, pid: int | None, port: int | None) -> None:
+        self.state_dir, self.pid, self.port = state_dir, pid, port
+        where = f" (pid {pid}, port {port})" if pid is not None and port is not None else ""
+        super().__init__(f"a sandbox is already serving in {state_dir}{where}")
+
+    @property
+    def hint(self) -> str:
+        stop = f"stop it first (kill {self.pid})" if self.pid is not None else "stop it first"
+        return f"{stop}, or give another --state-dir"
 
 
 class Sandbox:
@@ -55,6 +62,7 @@ class Sandbox:
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
         self._state: SandboxState | None = None
+        self._lock: StateDirLock | None = None
 
     @property
     def state(self) -> SandboxState:
@@ -63,7 +71,27 @@ class Sandbox:
         return self._state
 
     def start(self) -> Sandbox:
+        """Serve, and write sandbox.json; `SandboxAlreadyRunning` while another sandbox serves from the
+        state directory (a stale sandbox.json, whose process is gone, is replaced)."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        lock = StateDirLock(self.state_dir)
+        if not lock.acquire():  # its holder may still be starting: sandbox.json may not name it yet
+            named = recorded(self.state_dir)
+            pid, port = (named[0], named[1]) if named else (None, None)
+            raise SandboxAlreadyRunning(self.state_dir, pid, port)
+        running = running_sandbox(self.state_dir)  # one started without the lock (older version, no fcntl)
+        if running is not None:
+            lock.release()
+            raise SandboxAlreadyRunning(self.state_dir, *running)
+        try:
+            self._start()
+        except BaseException:
+            lock.release()
+            raise
+        self._lock = lock
+        return self
+
+    def _start(self) -> None:
         seed = load_seed(Path(self.seed) if isinstance(self.seed, str) else self.seed)
         tls = ensure_tls(self.state_dir)
         state = SandboxState.create(seed, self.base_dir, self.state_dir)
@@ -79,8 +107,11 @@ class Sandbox:
         )
         self._thread.start()
         self.info = self._describe(state, port, tls.ca_cert)
-        write_atomically(self.state_dir / INFO_FILE, json.dumps(self.info, indent=2) + "\n")
-        return self
+        try:  # it holds the admin token, the identity header and the CI request tokens
+            write_private(self.state_dir / INFO_FILE, json.dumps(self.info, indent=2) + "\n")
+        except BaseException:
+            self._shutdown()
+            raise
 
     def _describe(self, state: SandboxState, port: int, ca: Path) -> dict[str, Any]:
         url = self.url
@@ -89,6 +120,7 @@ class Sandbox:
             "ca_bundle": str(ca),
             "port": port,
             "pid": os.getpid(),
+            "seed": str(Path(self.seed).resolve()) if isinstance(self.seed, str | Path) else None,
             "graph_endpoint": url,
             "keyvault_url": url + "/vaults/{name}",
             "imds_authority_host": url,
@@ -106,6 +138,16 @@ class Sandbox:
         }
 
     def stop(self) -> None:
+        """Stop serving and remove sandbox.json; a sandbox that never started touches nothing."""
+        started = self._server is not None
+        self._shutdown()
+        if started:
+            (self.state_dir / INFO_FILE).unlink(missing_ok=True)
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _shutdown(self) -> None:
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -114,7 +156,6 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        (self.state_dir / INFO_FILE).unlink(missing_ok=True)
         if self._state is not None:
             self._state.log.close()
 

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 
+class ServeError(click.ClickException):
+    """A reason `sandbox serve` cannot start: exit 2 (usage), also as `python -m entra_profiles.sandbox`."""
+
+    exit_code = 2
+
+
 @click.group(
     name="sandbox",
     help="A local Entra emulator over HTTPS on loopback, for tests and demos.",
@@ -56,7 +62,7 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
     import yaml
     from pydantic import ValidationError
 
-    from .api import Sandbox
+    from .api import Sandbox, SandboxAlreadyRunning
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -74,12 +80,14 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
         box = Sandbox(state_dir, seed, port, "127.0.0.1" if host == "localhost" else host)
         try:
             box.start()
+        except SandboxAlreadyRunning as exc:
+            raise ServeError(f"{exc}\n  hint: {exc.hint}") from None
         except ValidationError as exc:
-            raise click.ClickException(f"invalid seed {seed}:\n{_seed_errors(exc)}") from None
+            raise ServeError(f"invalid seed {seed}:\n{_seed_errors(exc)}") from None
         except yaml.YAMLError as exc:
-            raise click.ClickException(f"invalid seed {seed}: {_yaml_error(exc)}") from None
+            raise ServeError(f"invalid seed {seed}: {_yaml_error(exc)}") from None
         except OSError as exc:
-            raise click.ClickException(f"cannot start the sandbox: {exc}") from None
+            raise ServeError(f"cannot start the sandbox: {exc}") from None
         click.echo(f"sandbox serving on {box.url} (state in {box.state_dir / 'sandbox.json'})", err=True)
         try:
             while not stop.wait(0.5):

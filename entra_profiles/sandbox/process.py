@@ -46,11 +46,21 @@ def sandbox_process(
 
 
 def _wait(info: Path, process: subprocess.Popen[bytes], timeout: float, stderr: Path | None) -> dict[str, Any]:
+    """The child's sandbox.json: one left by a sandbox that died, or written by another, is not it."""
     deadline = time.monotonic() + timeout
-    while not info.exists():
+    while True:
+        data = _read(info)
+        if data is not None and data.get("pid") == process.pid:
+            return data
         if process.poll() is not None or time.monotonic() > deadline:
             tail = stderr.read_text(errors="replace")[-2000:] if stderr is not None else ""
             raise SandboxStartError(f"the sandbox did not start (exit code {process.poll()})\n{tail}".rstrip())
         time.sleep(0.05)
-    data: dict[str, Any] = json.loads(info.read_text(encoding="utf-8"))
-    return data
+
+
+def _read(info: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
