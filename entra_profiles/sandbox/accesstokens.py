@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Collection
 from typing import Any
+from urllib.parse import urlsplit
 
 from .state import SandboxState
 from .world import Principal
@@ -26,22 +28,39 @@ VAULT_RESOURCES = {
 }
 
 
-def canonical_resource(resource: str) -> str:
+def normalized(resource: str) -> str:
+    return resource.strip().rstrip("/").lower()
+
+
+def _graph_named(name: str) -> bool:
+    """`https://graph.DOMAIN`: how every Graph host is named (graph.microsoft.com, graph.microsoft.us,
+    Azure Stack's graph.local.azurestack.external …), and so a custom cloud's, e.g. graph.lab.contoso.example."""
+    try:
+        parts = urlsplit(name)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return parts.scheme == "https" and not parts.path and host.startswith("graph.") and len(host) > len("graph.")
+
+
+def canonical_resource(resource: str, graph_aliases: Collection[str] = ()) -> str:
     """Lower case, no trailing slash; every Graph (Key Vault) alias maps to one name, so roles granted
-    for `https://graph.microsoft.com` also apply to the sovereign Graph hosts and the Graph app id."""
-    name = resource.strip().rstrip("/").lower()
-    if name in GRAPH_RESOURCES:
+    for `https://graph.microsoft.com` also apply to the sovereign Graph hosts, the Graph app id, and
+    the Graph of any custom cloud routed to the sandbox: a `https://graph.DOMAIN` resource, or one of
+    `graph_aliases` (the seed's, already `normalized`)."""
+    name = normalized(resource)
+    if name in GRAPH_RESOURCES or name in graph_aliases or _graph_named(name):
         return "graph"
     if name in VAULT_RESOURCES:
         return "keyvault"
     return name
 
 
-def roles_for(principal: Principal, resource: str) -> list[str]:
-    wanted = canonical_resource(resource)
+def roles_for(principal: Principal, resource: str, graph_aliases: Collection[str] = ()) -> list[str]:
+    wanted = canonical_resource(resource, graph_aliases)
     roles: list[str] = []
     for key, granted in principal.roles.items():
-        if canonical_resource(key) == wanted:
+        if canonical_resource(key, graph_aliases) == wanted:
             roles.extend(r for r in granted if r not in roles)
     return roles
 
@@ -76,7 +95,7 @@ def mint(
         "uti": uuid.uuid4().hex[:22],
         "ver": "1.0",
     }
-    roles = roles_for(principal, resource)
+    roles = roles_for(principal, resource, state.graph_aliases)
     if roles:
         claims["roles"] = roles
     if principal.identity is not None and principal.identity.resource_id:

@@ -49,7 +49,7 @@ def _caller(state: SandboxState, req: Request, needed: set[str]) -> tuple[Tenant
         text = message.get(reason, "Access token validation failure. Invalid signature.")
         return None, graph_error(req, 401, "InvalidAuthenticationToken", text, headers=header)
     req.log["client_id"], req.log["tenant"] = claims.get("appid"), claims.get("tid")
-    if canonical_resource(str(claims.get("aud", ""))) != "graph":
+    if canonical_resource(str(claims.get("aud", "")), state.graph_aliases) != "graph":
         return None, graph_error(
             req, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", headers=header
         )

@@ -146,6 +146,9 @@ class Faults(_Model):
 
 class Seed(_Model):
     tenants: list[Tenant] = []
+    # Graph resources of custom clouds whose Graph host is not https://graph.DOMAIN (those are Graph
+    # aliases already): the sandbox's Graph accepts their tokens, with the roles granted for Graph.
+    graph_aliases: list[str] = []
     ci: CiIssuer = CiIssuer()
     faults: Faults = Faults()
 

@@ -28,6 +28,7 @@ class SandboxState:
     faults: FaultEngine
     log: RequestLog
     base_url: str = ""
+    graph_aliases: frozenset[str] = frozenset()  # the seed's, lower case, no trailing slash
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     ci_request_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -48,6 +49,7 @@ class SandboxState:
             faults=FaultEngine(seed.faults),
             log=RequestLog(state_dir / "requests.jsonl"),
         )
+        state.graph_aliases = frozenset(a.strip().rstrip("/").lower() for a in seed.graph_aliases)
         state.ci_subject = seed.ci.subject
         state.ci_lifetime = seed.ci.lifetime_seconds
         return state
