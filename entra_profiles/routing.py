@@ -7,6 +7,7 @@ for either way); only the hosts the requests are sent to and the CA that signs t
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 from entra_profiles.clouds import Cloud
 from entra_profiles.errors import UsageError
+from entra_profiles.sandbox.info import INFO_FILE, answering, loopback_address, pid_alive
 
 SANDBOX_ENV = "ENTRA_PROFILES_SANDBOX"
 
@@ -36,31 +38,89 @@ class SandboxInfo:
         return f"SandboxInfo(authority_host={self.authority_host!r})"
 
 
+# What sandbox.json must hold for the commands to use it, and the JSON type of each value.
+INFO_TYPES: dict[str, type] = {
+    "authority_host": str,
+    "ca_bundle": str,
+    "port": int,
+    "pid": int,
+    "graph_endpoint": str,
+    "keyvault_url": str,
+    "imds_authority_host": str,
+    "oidc_request_url": str,
+    "oidc_request_token": str,
+}
+OPTIONAL_TYPES: dict[str, type] = {"azure_pipelines_oidc_url": str, "azure_pipelines_access_token": str, "seed": str}
+JSON_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number", list: "a list",
+              dict: "an object", type(None): "null"}  # fmt: skip
+
+
+def _serve_command(directory: Path, seed: object = None) -> str:
+    seed_arg = shlex.quote(seed) if isinstance(seed, str) and seed else "SEED.yaml"
+    return f"entra-profiles sandbox serve --state-dir {shlex.quote(str(directory))} --seed {seed_arg}"
+
+
 def load_sandbox(directory: Path) -> SandboxInfo:
-    path = directory / "sandbox.json"
+    """The sandbox running in `directory`, from its sandbox.json; a `UsageError` naming the file and what is
+    wrong when there is none, the file is not a sandbox's, or its sandbox is no longer running."""
+    path = directory / INFO_FILE
+    restart = f"restart the sandbox: {_serve_command(directory)}"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(
             f"no sandbox is running in {directory} ({path} not found)",
-            hint=f"start one with: entra-profiles sandbox serve --state-dir {directory}",
+            hint=f"start one with: {_serve_command(directory)}",
         ) from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise UsageError(f"cannot read {path}: {reason}", hint=restart) from None
     try:
-        return SandboxInfo(
-            authority_host=data["authority_host"],
-            ca_bundle=data["ca_bundle"],
-            graph_endpoint=data["graph_endpoint"],
-            keyvault_url=data["keyvault_url"],
-            imds_authority_host=data["imds_authority_host"],
-            oidc_request_url=data["oidc_request_url"],
-            oidc_request_token=data["oidc_request_token"],
-            azure_pipelines_oidc_url=data.get("azure_pipelines_oidc_url"),
-            azure_pipelines_access_token=data.get("azure_pipelines_access_token"),
-        )
-    except KeyError as exc:
-        raise UsageError(f"{path} lacks {exc}; is it from an older sandbox?") from None
+        data = json.loads(text)
+    except ValueError as exc:
+        where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise UsageError(f"{path} is not valid JSON{where}", hint=restart) from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} should hold a JSON object, not {_json_name(data)}", hint=restart) from None
+    problems = _info_problems(data)
+    if problems:
+        raise UsageError(f"{path} is not usable: {'; '.join(problems)}", hint=restart)
+    if not answering(data["authority_host"]):
+        pid, port, start = data["pid"], data["port"], _serve_command(directory, data.get("seed"))
+        if pid_alive(pid):
+            raise UsageError(
+                f"the sandbox in {directory} (pid {pid}) does not answer on port {port}",
+                hint=f"stop it and start it again: {start}",
+            )
+        raise UsageError(f"the sandbox in {directory} (pid {pid}) is not running", hint=f"start it with: {start}")
+    return SandboxInfo(
+        authority_host=data["authority_host"],
+        ca_bundle=data["ca_bundle"],
+        graph_endpoint=data["graph_endpoint"],
+        keyvault_url=data["keyvault_url"],
+        imds_authority_host=data["imds_authority_host"],
+        oidc_request_url=data["oidc_request_url"],
+        oidc_request_token=data["oidc_request_token"],
+        azure_pipelines_oidc_url=data.get("azure_pipelines_oidc_url"),
+        azure_pipelines_access_token=data.get("azure_pipelines_access_token"),
+    )
+
+
+def _json_name(value: object) -> str:
+    return JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def _info_problems(data: dict[str, object]) -> list[str]:
+    """What makes `data` unusable, by key and JSON type only: its values are secrets."""
+    missing = [key for key in INFO_TYPES if key not in data]
+    problems = [f"{'lacks' if len(missing) == 1 else 'lacks keys'} {', '.join(missing)}"] if missing else []
+    for key, kind in {**INFO_TYPES, **OPTIONAL_TYPES}.items():
+        value = data.get(key)
+        if key in data and type(value) is not kind and not (key in OPTIONAL_TYPES and value is None):
+            problems.append(f"{key} should be {JSON_NAMES[kind]}, not {_json_name(value)}")
+    if not problems and loopback_address(str(data["authority_host"])) is None:
+        problems.append("authority_host is not an https:// URL on a loopback address")
+    return problems
 
 
 @dataclass(frozen=True)
