@@ -1,6 +1,7 @@
 """`make demo`: the main job end to end on the embedded sandbox, leaving nothing running.
 
-1. generate the example world (certificates and keys, never committed) into .demo/;
+1. generate the example world (certificates and keys, never committed) into .demo/, or keep the one
+   there when it is complete and intact: a sandbox already seeded from .demo/seed.yaml keeps working;
 2. start `entra-profiles sandbox serve` seeded to match profiles.example.yaml;
 3. `entra-profiles validate`, then `entra-profiles run all --sandbox .demo/sandbox`, unchanged profiles file;
 4. stop the sandbox, whatever happened.
@@ -17,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from entra_profiles.sandbox.example import PFX_PASSWORD, write_example
+from entra_profiles.sandbox.example import PFX_PASSWORD, load_example, write_example
+from entra_profiles.sandbox.info import write_private
 from entra_profiles.sandbox.process import SandboxStartError, sandbox_process
 
 CONTOSO_VAULT_EXTRAS = {
@@ -27,24 +29,29 @@ CONTOSO_VAULT_EXTRAS = {
 
 
 def prepare(root: Path) -> tuple[Path, dict[str, str]]:
-    """Lay out .demo/ as profiles.example.yaml expects it; return the seed and the environment to run with."""
-    if root.exists():
-        shutil.rmtree(root)
-    world = write_example(root / "world")
+    """Lay out .demo/ as profiles.example.yaml expects it; return the seed and the environment to run with.
+
+    The certificates are generated once and kept while intact and valid, so that a sandbox seeded from
+    an earlier run's files (README's tour) still knows them; files are rewritten only when they differ.
+    """
+    world_dir = root / "world"
+    world = load_example(world_dir)
+    if world is None:
+        shutil.rmtree(world_dir, ignore_errors=True)
+        world = write_example(world_dir)
     certs, store = root / "certs", root / "store"
-    certs.mkdir()
-    store.mkdir()
     main, pfx = world.certs["contoso-automation"], world.certs["contoso-automation-pfx"]
-    shutil.copyfile(main.pem, certs / "contoso-automation.pem")
-    shutil.copyfile(pfx.pfx, certs / "contoso-automation.pfx")
-    shutil.copyfile(main.pfx, store / f"{main.thumbprint}.pfx")  # as the .NET CurrentUser\My store keeps it
-    for path in (*certs.iterdir(), *store.iterdir()):
-        path.chmod(0o600)
+    in_store = f"{main.thumbprint}.pfx"  # as the .NET CurrentUser\My store keeps it
+    _place(main.pem.read_bytes(), certs / "contoso-automation.pem")
+    _place(pfx.pfx.read_bytes(), certs / "contoso-automation.pfx")
+    _place(main.pfx.read_bytes(), store / in_store)
+    for stale in store.iterdir():  # a certificate from an older world would match the subject too
+        if stale.name != in_store:
+            stale.unlink()
     seed: dict[str, Any] = yaml.safe_load(world.seed.read_text(encoding="utf-8"))
     contoso = seed["tenants"][0]
     contoso["domains"].append("lab.contoso.example")  # the custom cloud's tenant, served by the sandbox too
-    app = contoso["apps"][0]
-    app["roles"]["https://graph.lab.contoso.example"] = ["User.Read.All"]  # consented in the lab cloud too
+    app = contoso["apps"][0]  # its Graph roles also apply to the lab cloud's https://graph.lab.contoso.example
     app["certificates"] = [str(world.seed.parent / c) for c in app["certificates"]]
     app["certificates"].append(str(world.certs["automation"].cert_pem))  # the certificate kept in Key Vault
     vault = contoso["vaults"][0]
@@ -55,8 +62,19 @@ def prepare(root: Path) -> tuple[Path, dict[str, str]]:
                 if key in value:
                     value[key] = str(world.seed.parent / value[key])
     seed_path = root / "seed.yaml"
-    seed_path.write_text(yaml.safe_dump(seed, sort_keys=False), encoding="utf-8")
+    _place(yaml.safe_dump(seed, sort_keys=False).encode(), seed_path)
     return seed_path, {"CONTOSO_CERT_THUMBPRINT": main.thumbprint}
+
+
+def _place(data: bytes, path: Path) -> None:
+    """Write `path` (mode 0600, atomically) unless it already holds exactly `data`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if path.read_bytes() == data and path.stat().st_mode & 0o777 == 0o600:
+            return
+    except OSError:
+        pass
+    write_private(path, data)
 
 
 def main() -> int:
@@ -69,7 +87,7 @@ def main() -> int:
     env["NO_PROXY"] = "127.0.0.1,localhost,::1"
     cli = [sys.executable, "-m", "entra_profiles", "-f", "profiles.example.yaml"]
     try:
-        with sandbox_process(state, seed, env) as info:
+        with sandbox_process(state, seed, env, stderr=root / "sandbox.stderr") as info:
             print(
                 f"$ entra-profiles sandbox serve --state-dir .demo/sandbox   # on {info['authority_host']}", flush=True
             )
