@@ -1,16 +1,14 @@
 """DIR/sandbox.json, the file that says how to reach a running sandbox: written privately and
 atomically, and the checks of whether the sandbox it names is still there.
 
-Standard library only: `routing.py` imports this on every `--sandbox` command.
+Standard library only, imported lazily: `routing.py`, which every command imports, imports this.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import os
-import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,6 +59,8 @@ def _zombie(pid: int) -> bool:
 
 def loopback_address(url: str) -> tuple[str, int] | None:
     """(host, port) of an `https://` URL on a loopback address, else None."""
+    import ipaddress  # here: every command imports routing, which imports this module
+
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
@@ -79,6 +79,8 @@ def loopback_address(url: str) -> tuple[str, int] | None:
 
 def answering(url: str, timeout: float = 2.0) -> bool:
     """Whether something accepts connections at the loopback address of `url` (never anything else)."""
+    import socket
+
     address = loopback_address(url)
     if address is None:
         return False
