@@ -86,6 +86,8 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
             raise ServeError(f"invalid seed {seed}:\n{_seed_errors(exc)}") from None
         except yaml.YAMLError as exc:
             raise ServeError(f"invalid seed {seed}: {_yaml_error(exc)}") from None
+        except ValueError as exc:  # PyYAML's own: a date such as 2020-13-01 that does not exist
+            raise ServeError(f"invalid seed {seed}: a value YAML reads as a date is not one ({exc})") from None
         except OSError as exc:
             raise ServeError(f"cannot start the sandbox: {exc}") from None
         click.echo(f"sandbox serving on {box.url} (state in {box.state_dir / 'sandbox.json'})", err=True)

@@ -51,3 +51,11 @@ def test_a_seed_that_is_not_yaml_is_reported_without_quoting_it(tmp_path: Path) 
     assert (r.code, r.out) == (2, "")
     assert SECRET not in r.out + r.err
     assert r.err == f"Error: invalid seed {seed}: line 2, column 7: expected ',' or ']', but got ':'\n"
+
+
+def test_a_date_that_does_not_exist_is_a_seed_error(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("tenants:\n  - id: 11111111-1111-1111-1111-111111111111\n    created: 2020-13-01\n")
+    r = run_cli("sandbox", "serve", "--state-dir", str(tmp_path / "state"), "--seed", str(seed), timeout=30)
+    assert (r.code, r.out) == (2, "")
+    assert r.err.startswith(f"Error: invalid seed {seed}: a value YAML reads as a date is not one (")
