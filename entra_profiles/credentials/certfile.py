@@ -129,7 +129,7 @@ def _from_pem(data: bytes, password: str | None, source: str) -> LoadedCertifica
     except ValueError:
         raise CertificateError(f"a certificate in {source} is damaged (cut short or altered)") from None
     block = PEM_KEY_RE.search(data)
-    if block is None and re.search(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----", data):
+    if block is None and re.search(rb"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----", data):  # no END line
         raise CertificateError(f"the private key in {source} is damaged (its END line is missing: cut short?)")
     if not certs:
         if block is None:
