@@ -40,6 +40,28 @@ def sandbox_option(func: F) -> F:
     )(func)
 
 
+def timeout_options(what: str) -> Callable[[F], F]:
+    """`--timeout` and `--retries`, as `run` has them; `what` says what the timeout covers."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=3,
+            show_default=True,
+            help="Retries on throttling (429), server errors and dropped connections.",
+        )(func)
+        return click.option(
+            "--timeout",
+            type=click.FloatRange(0.1, 3600),
+            default=60.0,
+            show_default=True,
+            help=f"Seconds {what}, retries included.",
+        )(func)
+
+    return decorate
+
+
 def sandbox_info(sandbox_dir: Path | None) -> SandboxInfo | None:
     """The sandbox named by --sandbox or $ENTRA_PROFILES_SANDBOX, if any."""
     import os

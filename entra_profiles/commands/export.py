@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from entra_profiles.commands.common import file_option, sandbox_option
+from entra_profiles.commands.common import file_option, sandbox_option, timeout_options
 from entra_profiles.errors import UsageError
 from entra_profiles.output import err
 
@@ -55,20 +55,7 @@ def profile_options(func: F) -> F:
             click.option("--token", is_flag=True, help="Also AZURE_ACCESS_TOKEN and _EXPIRES_ON (a fresh token)."),
             click.option("--scope", default=None, help="Scope of --token (default: the profile's, else Graph)."),
             click.option("--check", is_flag=True, help="Connect first; refuse when no token can be had."),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(0.1, 3600),
-                default=60.0,
-                show_default=True,
-                help="Seconds for --check and --token, retries included.",
-            ),
-            click.option(
-                "--retries",
-                type=click.IntRange(0, 10),
-                default=3,
-                show_default=True,
-                help="Retries on throttling (429), server errors and dropped connections.",
-            ),
+            timeout_options("for --check and --token"),
             sandbox_option,
             file_option,
         ]

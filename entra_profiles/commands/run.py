@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option, targets_argument
+from entra_profiles.commands.common import (
+    file_option,
+    load_selected,
+    sandbox_info,
+    sandbox_option,
+    targets_argument,
+    timeout_options,
+)
 from entra_profiles.errors import ExitCode
 from entra_profiles.output import out
 from entra_profiles.results import ProfileResult
@@ -24,20 +31,7 @@ Examples:
 @targets_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Profiles at once.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 3600),
-    default=60.0,
-    show_default=True,
-    help="Seconds per profile, retries included.",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(0, 10),
-    default=3,
-    show_default=True,
-    help="Retries on throttling (429), server errors and dropped connections.",
-)
+@timeout_options("per profile")
 @click.option("--probe", is_flag=True, help="Also call Graph (GET /organization) with each token.")
 @sandbox_option
 @click.option("--no-shared-pool", is_flag=True, hidden=True, help="One connection pool per profile (benchmarks).")
