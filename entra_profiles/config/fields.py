@@ -17,6 +17,8 @@ GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 # Marks that Windows' certificate dialog and web pages slip into copied thumbprints.
+# Where a message starts to tell which characters a value holds (cut when the value may be a secret).
+CHARACTERS_DETAIL = "; this one contains"
 INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"))
 MULTI_TENANT = {"common", "organizations", "consumers"}
 
@@ -49,9 +51,9 @@ def normalize_thumbprint(value: str) -> str:
     cleaned = "".join(cleaned.split()).upper()
     if len(cleaned) not in (40, 64) or not re.fullmatch(r"[0-9A-F]+", cleaned):
         bad = sorted({c for c in cleaned if c not in "0123456789ABCDEF"})
-        detail = f"contains {', '.join(repr(c) for c in bad)}" if bad else f"has {len(cleaned)}"
+        detail = f"{CHARACTERS_DETAIL} {', '.join(repr(c) for c in bad)}" if bad else f"; this one has {len(cleaned)}"
         raise ValueError(
-            f"a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits; this one {detail}"
+            f"a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits{detail}"
             + (" digits" if not bad else "")
             + " after removing spaces, colons and invisible marks"
         )

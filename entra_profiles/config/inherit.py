@@ -7,9 +7,9 @@ they took, so errors still point at the line where each value was written.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
+from entra_profiles.config.names import close_names
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
 
 
@@ -81,12 +81,8 @@ def _layers(
         elif parent_name in profiles:
             parent, parent_label = profiles[parent_name], parent_name
         else:
-            close = difflib.get_close_matches(parent_name, [*templates, *profiles], n=3)
-            hint = (
-                f"did you mean {', '.join(repr(c) for c in close)}?"
-                if close
-                else "name a template (under templates:) or another profile"
-            )
+            otherwise = "name a template (under templates:) or another profile"
+            hint = close_names(parent_name, [*templates, *profiles], otherwise)
             raise _Broken(ChainError(parent_pos, f"extends unknown template or profile '{parent_name}'", hint))
         if parent_label in stack:
             cycle = " → ".join([*stack, parent_label])

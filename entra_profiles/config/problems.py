@@ -9,6 +9,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from entra_profiles.config.fields import CHARACTERS_DETAIL
 from entra_profiles.config.models import CREDENTIAL_TYPES, SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
 from entra_profiles.errors import Location, Problem
@@ -32,7 +33,7 @@ class Concealed(str):
 
 def conceal(message: str, value: Any, concealed: Concealed) -> str:
     """`message` with the value it quotes replaced by where it came from, and no detail of its characters."""
-    message = message.split("; this one contains")[0]
+    message = message.split(CHARACTERS_DETAIL)[0]
     if isinstance(value, str) and value:
         message = message.replace(f"'{value}'", concealed).replace(value, "***")
     return message
@@ -163,11 +164,16 @@ def _misspelt(errors: list[Any], model: type[BaseModel]) -> set[tuple[Any, ...]]
     out = set()
     for err in errors:
         loc = tuple(err["loc"])
-        if err["type"] == "extra_forbidden" and loc:
-            close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
-            if close:
-                out.add((*loc[:-1], close[0]))
+        correction = _correction(model, loc) if err["type"] == "extra_forbidden" and loc else None
+        if correction:
+            out.add((*loc[:-1], correction))
     return out
+
+
+def _correction(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The allowed key that an unknown key at `loc` is most likely a misspelling of."""
+    close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _union_branch(node: Any, part: Any) -> bool:
@@ -200,9 +206,9 @@ def _message(
         return "required field missing", None
     if kind == "extra_forbidden":
         allowed = allowed_keys(model, loc[:-1])
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        if close:
-            return f"unknown key '{key}'", f"did you mean '{close[0]}'?"
+        correction = _correction(model, loc)
+        if correction:
+            return f"unknown key '{key}'", f"did you mean '{correction}'?"
         return f"unknown key '{key}'", ("allowed here: " + ", ".join(allowed)) if allowed else None
     if kind == "union_tag_invalid":
         tag = value if isinstance(value, Concealed) else err.get("ctx", {}).get("tag", value)

@@ -7,7 +7,6 @@ import base64
 import datetime as dt
 import hashlib
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from .info import write_private
 
 UTC = dt.UTC
 
@@ -46,15 +47,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(UTC)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file readable only by the owner, atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
-
-
 def new_rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
@@ -73,7 +65,7 @@ def load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
         if isinstance(key, rsa.RSAPrivateKey):
             return key
     key = new_rsa_key()
-    _write_private(path, key_pem(key))
+    write_private(path, key_pem(key))
     return key
 
 
@@ -163,7 +155,7 @@ def ensure_tls(state_dir: Path) -> TlsFiles:
     ca_key_path = state_dir / "ca.key"
     if not (ca_key_path.exists() and _still_good(files.ca_cert)):
         ca_key = new_rsa_key()
-        _write_private(ca_key_path, key_pem(ca_key))
+        write_private(ca_key_path, key_pem(ca_key))
         files.ca_cert.write_bytes(_ca(ca_key).public_bytes(serialization.Encoding.PEM))
         files.server_cert.unlink(missing_ok=True)
     if not (files.server_key.exists() and _still_good(files.server_cert, files.ca_cert)):
@@ -171,7 +163,7 @@ def ensure_tls(state_dir: Path) -> TlsFiles:
         assert isinstance(loaded, rsa.RSAPrivateKey)
         ca = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
         key = new_rsa_key()
-        _write_private(files.server_key, key_pem(key))
+        write_private(files.server_key, key_pem(key))
         files.server_cert.write_bytes(_server(ca, loaded, key).public_bytes(serialization.Encoding.PEM))
     return files
 
@@ -207,11 +199,11 @@ def make_client_cert(
     )
     cert_bytes = cert.public_bytes(serialization.Encoding.PEM)
     pem, cert_pem, pfx = directory / f"{name}.pem", directory / f"{name}.cer.pem", directory / f"{name}.pfx"
-    _write_private(pem, key_pem(key, password) + cert_bytes)
+    write_private(pem, key_pem(key, password) + cert_bytes)
     cert_pem.write_bytes(cert_bytes)
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
     )
-    _write_private(pfx, pkcs12.serialize_key_and_certificates(name.encode(), key, cert, None, encryption))
+    write_private(pfx, pkcs12.serialize_key_and_certificates(name.encode(), key, cert, None, encryption))
     sha1, sha256 = thumbprints(cert)
     return ClientCert(pem, cert_pem, pfx, sha1, sha256, password)
