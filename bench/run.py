@@ -38,7 +38,7 @@ MEMORY_TENANTS, MEMORY_APPS = 50, 20  # 1,000 profiles
 TARGET_SPEEDUP = 10.0
 TARGET_FLOOR_RATIO = 2.0
 TARGET_RSS_MB = 250.0
-IMPORTS = "import azure.identity, msal, entra_profiles.commands.run, entra_profiles.runner"
+IMPORTS = "import azure.identity, msal, entra_profiles.commands.run, entra_profiles.run.runner"
 STEP_TIMEOUT_S = 180  # no single subprocess may run longer than this
 GRAPH = "https://graph.microsoft.com"
 

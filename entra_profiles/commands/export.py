@@ -153,9 +153,9 @@ def _variables(
     files: PrivateFiles,
 ) -> tuple[Prepared, list[Variable]]:
     """The prepared profile and its variables (the token last), writing private files into `files`."""
-    from entra_profiles.connect import ConnectOptions
     from entra_profiles.credentials.process_env import release_all
     from entra_profiles.exports import prepare as prep
+    from entra_profiles.run.connect import ConnectOptions
 
     environ = dict(os.environ)  # as the user gave it: what our credentials set for themselves is not exported
     options = ConnectOptions(timeout=wanted.timeout, retries=wanted.retries)

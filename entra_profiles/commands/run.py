@@ -54,9 +54,9 @@ def run(
     Profiles connect concurrently and independently; one failure, slow tenant or
     token cache never affects another. Exit 1 when any profile failed.
     """
-    from entra_profiles.connect import ConnectOptions
     from entra_profiles.reports import FORMATS
-    from entra_profiles.runner import RunOptions, run_profiles
+    from entra_profiles.run.connect import ConnectOptions
+    from entra_profiles.run.runner import RunOptions, run_profiles
 
     ps, names = load_selected(ctx, file, targets)
     sandbox = sandbox_info(sandbox_dir)

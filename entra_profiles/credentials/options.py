@@ -77,7 +77,7 @@ class Transports:
 
 
 def credential_kwargs(route: Route, transports: Transports) -> dict[str, Any]:
-    """What every credential is constructed with. Retries are ours (see connect.py): azure-core
+    """What every credential is constructed with. Retries are ours (see run/connect.py): azure-core
     retries a token POST only when the answer carries Retry-After."""
     return {
         "authority": route.authority_host,

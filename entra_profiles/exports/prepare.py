@@ -22,7 +22,7 @@ from entra_profiles.redact import REDACTOR
 from entra_profiles.routing import Route
 
 if TYPE_CHECKING:
-    from entra_profiles.connect import ConnectOptions
+    from entra_profiles.run.connect import ConnectOptions
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def prepare(ctx: click.Context, file: Path | None, target: str, sandbox_dir: Pat
 
 def check(p: Prepared, what: str, options: ConnectOptions) -> None:
     """Connect the profile (token, claims, its `expect:` checks); refuse to go on when it fails."""
-    from entra_profiles.connect import connect
     from entra_profiles.credentials.options import Transports
+    from entra_profiles.run.connect import connect
 
     transports = Transports(concurrency=1)
     try:
@@ -80,9 +80,9 @@ def check(p: Prepared, what: str, options: ConnectOptions) -> None:
 
 def access_token(p: Prepared, scope: str | None, options: ConnectOptions) -> list[Variable]:
     """AZURE_ACCESS_TOKEN (secret) and AZURE_ACCESS_TOKEN_EXPIRES_ON (Unix time, seconds)."""
-    from entra_profiles.connect import fresh_token
     from entra_profiles.credentials.options import Transports
-    from entra_profiles.failures import classify
+    from entra_profiles.run.connect import fresh_token
+    from entra_profiles.run.failures import classify
 
     transports = Transports(concurrency=1)
     started = time.monotonic()

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Certificate, ClientSecret
-from entra_profiles.connect import ConnectOptions, connect
 from entra_profiles.credentials.options import Transports
 from entra_profiles.credentials.process_env import release_all
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo, route_for
+from entra_profiles.run.connect import ConnectOptions, connect
 
 GRACE_S = 5.0  # beyond a profile's own deadline, before the runner stops waiting for it
 DISCOVERING = (ClientSecret, Certificate)  # msal confidential clients discover the tenant first

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entra_profiles.checks import check_context
 from entra_profiles.clouds import Cloud
 from entra_profiles.config.models import ManagedIdentity, Profile
 from entra_profiles.context import Context, CredentialFacts, token_claims
 from entra_profiles.credentials.options import Transports
 from entra_profiles.credentials.transport import forget_last_response, last_response, remember_last_response
-from entra_profiles.failures import classify, is_retryable, retry_after
 from entra_profiles.redact import REDACTOR
 from entra_profiles.results import Failure, ProfileFailed, ProfileResult
 from entra_profiles.routing import Route
+from entra_profiles.run.checks import check_context
+from entra_profiles.run.failures import classify, is_retryable, retry_after
 
 
 @dataclass(frozen=True)

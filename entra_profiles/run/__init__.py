@@ -1,0 +1,1 @@
+"""The main job: connect each selected profile, check what it got, and explain every failure."""
