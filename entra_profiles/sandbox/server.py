@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
 
-from . import admin, ci_oidc, graph, keyvault, managed_identity, tokens
+from . import admin, arm, ci_oidc, discovery, graph, keyvault, keyvault_listing, managed_identity, tokens
 from .faults import Decision
 from .state import SandboxState
 from .wire import Request, Response, Route, error_for_kind
@@ -28,7 +28,11 @@ from .wire import Request, Response, Route, error_for_kind
 MAX_BODY = 1 << 20
 PREFIX_KINDS = (
     ("/vaults/", "keyvault"),
+    ("/secrets/", "keyvault"),
     ("/v1.0/", "graph"),
+    ("/metadata/endpoints", "arm"),
+    ("/subscriptions", "arm"),
+    ("/tenants", "arm"),
     ("/metadata/", "managed_identity"),
     ("/msi/", "managed_identity"),
     ("/ci/", "oidc"),
@@ -41,7 +45,7 @@ class _Reset(Exception):
 
 
 def build_routes(state: SandboxState) -> list[Route]:
-    modules = (admin, tokens, managed_identity, ci_oidc, keyvault, graph)
+    modules = (admin, ci_oidc, discovery, tokens, managed_identity, keyvault_listing, keyvault, graph, arm)
     return [r for module in modules for r in module.routes(state)]
 
 
@@ -102,7 +106,7 @@ def _peek_client_id(req: Request) -> str | None:
     if req.kind == "managed_identity":
         return req.arg("client_id")
     token = req.bearer()
-    if req.kind in ("keyvault", "graph") and token:
+    if req.kind in ("keyvault", "graph", "arm") and token:
         try:
             return str(jwt.decode(token, options={"verify_signature": False}).get("appid"))
         except jwt.PyJWTError:
@@ -143,9 +147,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         started = time.perf_counter()
-        parts = urlsplit(self.path)
+        target = "/" + self.path.lstrip("/") if self.path.startswith("/") else self.path  # az sends //metadata/…
+        parts = urlsplit(target)
         req = self._request(unquote(parts.path)[:2048] or "/", b"")
-        if not self.path.startswith("/"):
+        if not target.startswith("/"):
             self.close_connection = True
             return self._finish(req, error_for_kind(req, 400, "The request target must be a path.", []), started)
         try:
@@ -212,7 +217,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             raise _Reset()
         if decision is not None and decision.action == "status":
             headers = [("Retry-After", str(decision.retry_after))] if decision.retry_after is not None else []
-            return error_for_kind(req, decision.status, "Injected fault.", headers)
+            return error_for_kind(req, decision.status, "Injected fault.", headers, injected=True)
         try:
             return handler(req)
         except Exception:  # a bug in a handler: say so, keep serving
