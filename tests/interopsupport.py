@@ -14,6 +14,7 @@ from sandbox_support import jwks_for
 from testenv import REPO_DIR
 
 from entra_profiles.sandbox import Sandbox
+from entra_profiles.sandbox.example import ExampleWorld
 
 GRAPH = "https://graph.microsoft.com"
 VAULT = "https://vault.azure.net"
@@ -35,6 +36,15 @@ class Demo:
 
     def vault(self, name: str = "contoso-ops") -> str:
         return str(self.box.info["keyvault_url"]).format(name=name)
+
+    @property
+    def world(self) -> ExampleWorld:
+        """The example world's certificates (keys under .demo/world/keys)."""
+        from entra_profiles.sandbox.example import load_example
+
+        world = load_example(self.root / ".demo" / "world")
+        assert world is not None
+        return world
 
 
 def example_credentials() -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from interopsupport import GRAPH, Demo, example_credentials, export, export_json, non_mi_profiles, verified_claims
 from nodesupport import drive, identity_case, keyvault_case, node_environ, sourced, token_of
-from sandbox_support import AUTOMATION, CONTOSO, FABRIKAM, FABRIKAM_APP
+from sandbox_support import AUTOMATION, CONTOSO, FABRIKAM, FABRIKAM_APP, SYSTEM_MI_OID, UAMI_CLIENT_ID, UAMI_OID
 from testenv import scrubbed_environ
 
 CONTOSO_ROLES = ["User.Read.All", "Group.Read.All", "Application.Read.All"]
@@ -73,6 +73,25 @@ def test_json_export_as_environment_signs_node_in(demo: Demo, name: str) -> None
         assert Path(path).read_bytes().lstrip().startswith(b"-----BEGIN ")
         assert "AZURE_CLIENT_CERTIFICATE_PASSWORD" not in exported
     check(name, drive(cases_for(name, demo), node_environ(demo.ca, exported)), demo)
+
+
+@pytest.mark.parametrize(("name", "oid"), [("contoso-mi", SYSTEM_MI_OID), ("contoso-ops-uami", UAMI_OID)])
+def test_managed_identity_export_signs_node_in(demo: Demo, tmp_path: Path, name: str, oid: str) -> None:
+    script = tmp_path / "vars.sh"
+    assert export(demo.profiles, demo.box, demo.env, name, "-o", str(script)).code == 0
+    scope = f"{GRAPH}/.default"
+    cases = [
+        identity_case("default", "DefaultAzureCredential", [NO_DISCOVERY], scope),  # reads AZURE_CLIENT_ID
+        keyvault_case("vault", "DefaultAzureCredential", [NO_DISCOVERY], demo.vault(), VAULT_SECRET[0]),
+    ]
+    results = drive(cases, node_environ(demo.ca), sourced(script))
+    claims = verified_claims(demo.box, token_of(results["default"]), GRAPH)
+    assert (claims["tid"], claims["oid"]) == (CONTOSO, oid)
+    if name == "contoso-ops-uami":
+        assert claims["appid"] == UAMI_CLIENT_ID
+        assert results["vault"]["error"]["name"] == "RestError"  # not a reader of the vault: Key Vault's 403
+    else:
+        assert results["vault"].get("value") == VAULT_SECRET[1], results["vault"]
 
 
 # A Python program that knows nothing of us: DefaultAzureCredential and SecretClient from the environment
