@@ -67,6 +67,8 @@ def _discovery(url: str, route: Route, timeout: float, cannot: str, hint: str) -
     except requests.exceptions.SSLError:
         ca = route.ca_bundle or "the system trust store"
         raise ExportError(f"{cannot}: TLS verification failed for {url} (CA: {ca})", hint=hint) from None
+    except requests.exceptions.ProxyError as exc:
+        raise ExportError(f"{cannot}: cannot reach {url} through the proxy: {_reason(exc)}", hint=hint) from None
     except requests.RequestException as exc:  # refused, name not found, connection dropped
         raise ExportError(f"{cannot}: cannot reach {url}: {_reason(exc)}", hint=hint) from None
     finally:

@@ -35,6 +35,7 @@ TERRAFORM_OWNS = (
     "ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE",
     "ARM_CLIENT_CERTIFICATE_PASSWORD", "ARM_USE_MSI", "ARM_USE_OIDC", "ARM_OIDC_TOKEN", "ARM_OIDC_TOKEN_FILE_PATH",
     "ARM_OIDC_REQUEST_URL", "ARM_OIDC_REQUEST_TOKEN", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_ENVIRONMENT",
+    "ARM_METADATA_HOSTNAME", "ARM_MSI_ENDPOINT",  # the profile's cloud decides where Terraform goes
 )  # fmt: skip
 
 
@@ -157,9 +158,21 @@ def terraform(
             out.append(Variable("ARM_OIDC_REQUEST_TOKEN", bearer, secret=True))
             if spec.azure_pipelines and spec.service_connection_id:
                 out.append(Variable("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", spec.service_connection_id))
+    if route.sandbox is not None and route.sandbox.arm_metadata_host:
+        return out + sandboxed_terraform(spec, route)
     environment = (spelling or AZURERM_ENVIRONMENT).get(cloud.name)
     if environment is not None:  # a custom cloud has no name Terraform knows
         out.append(Variable("ARM_ENVIRONMENT", environment))
+    return out
+
+
+def sandboxed_terraform(spec: object, route: Route) -> list[Variable]:
+    """What sends azurerm and azuread to the sandbox: its ARM metadata, which names every endpoint (the
+    environment comes from there, not from ARM_ENVIRONMENT), and for a managed identity its IMDS."""
+    assert route.sandbox is not None and route.sandbox.arm_metadata_host
+    out = [Variable("ARM_METADATA_HOSTNAME", route.sandbox.arm_metadata_host)]
+    if isinstance(spec, ManagedIdentity):
+        out.append(Variable("ARM_MSI_ENDPOINT", f"{route.sandbox.imds_authority_host}/metadata/identity/oauth2/token"))
     return out
 
 

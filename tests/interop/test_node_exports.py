@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from exportsupport import source_and_run
 from interopsupport import GRAPH, Demo, example_credentials, export, export_json, non_mi_profiles, verified_claims
 from nodesupport import drive, identity_case, keyvault_case, node_environ, sourced, token_of
 from sandbox_support import AUTOMATION, CONTOSO, FABRIKAM, FABRIKAM_APP, SYSTEM_MI_OID, UAMI_CLIENT_ID, UAMI_OID
@@ -107,7 +108,7 @@ print(client.get_secret(name).value)
 """
 
 
-@pytest.mark.parametrize("name", ["contoso-secret", "contoso-cert-pfx", "contoso-ci"])
+@pytest.mark.parametrize("name", ["contoso-secret", "contoso-cert-pfx", "contoso-ci", "contoso-mi"])
 def test_sourced_sh_export_reads_key_vault_from_python(demo: Demo, tmp_path: Path, name: str) -> None:
     script, child = tmp_path / "vars.sh", tmp_path / "child.py"
     child.write_text(PYTHON_VAULT_CHILD, encoding="utf-8")
@@ -126,3 +127,16 @@ def test_domain_tenant_export_names_the_guid_in_every_set(demo: Demo) -> None:
     exported = export_json(demo.profiles, demo.box, demo.env, "contoso-secret", "--vars", "all")
     assert exported["AZURE_TENANT_ID"] == exported["ARM_TENANT_ID"] == CONTOSO
     assert json.dumps(exported).count("contoso.onmicrosoft.com") == 0
+
+
+def test_pfx_on_request_is_read_by_python_not_by_node(demo: Demo, tmp_path: Path) -> None:
+    script = tmp_path / "vars.sh"
+    r = export(demo.profiles, demo.box, demo.env, "contoso-cert-pfx", "--certificate-format", "pfx", "-o", str(script))
+    assert r.code == 0, r.err
+    assert "export AZURE_CLIENT_CERTIFICATE_PASSWORD=" in script.read_text()
+    python = source_and_run(tmp_path, script, "environment", demo.ca)
+    assert python.returncode == 0, python.stderr[-2000:]
+    assert (json.loads(python.stdout)["tid"], json.loads(python.stdout)["appid"]) == (CONTOSO, AUTOMATION)
+    cases = [identity_case("environment", "EnvironmentCredential", [NO_DISCOVERY], f"{GRAPH}/.default")]
+    node = drive(cases, node_environ(demo.ca), sourced(script))["environment"]
+    assert "does not contain a PEM-encoded certificate" in node["error"]["message"]

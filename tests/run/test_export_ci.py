@@ -79,7 +79,7 @@ def test_azure_pipelines_sets_secrets_as_secret(box: Sandbox, world: ExampleWorl
         "ARM_TENANT_ID": (CONTOSO, False),  # the profile's domain, resolved to its GUID
         "ARM_CLIENT_ID": (AUTOMATION, False),
         "ARM_CLIENT_SECRET": (SECRET, True),
-        "ARM_ENVIRONMENT": ("public", False),
+        "ARM_METADATA_HOSTNAME": (box.info["arm_metadata_host"], False),  # the sandbox's ARM names the cloud
     }
     assert f"##vso[task.setvariable variable=ARM_CLIENT_SECRET;issecret=true]{SECRET}\n" in r.out
 

@@ -79,7 +79,7 @@ def test_variables_of_each_source(box: Sandbox, world: ExampleWorld, tmp_path: P
         "ARM_TENANT_ID": CONTOSO,
         "ARM_CLIENT_ID": AUTOMATION,
         "ARM_CLIENT_SECRET": "sandbox-secret-contoso-1",
-        "ARM_ENVIRONMENT": "public",
+        "ARM_METADATA_HOSTNAME": box.info["arm_metadata_host"],
     }
     pem = got["pem-file"]
     assert pem["AZURE_CLIENT_CERTIFICATE_PATH"] == str(world.certs["contoso-automation"].pem)  # used in place
