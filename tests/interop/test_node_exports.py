@@ -65,15 +65,25 @@ def test_sourced_sh_export_signs_node_in(demo: Demo, tmp_path: Path, name: str) 
     check(name, drive(cases_for(name, demo), node_environ(demo.ca), sourced(script)), demo)
 
 
-@pytest.mark.parametrize("name", non_mi_profiles())
+# one profile of each credential source (sh covers every profile above)
+@pytest.mark.parametrize("name", ["contoso-secret", "contoso-cert-pfx", "contoso-keyvault-cert", "contoso-ci"])
 def test_json_export_as_environment_signs_node_in(demo: Demo, name: str) -> None:
     exported = export_json(demo.profiles, demo.box, demo.env, name)
     assert exported["AZURE_TENANT_ID"] == expected(name)[0]
+    cases = cases_for(name, demo)
     path = exported.get("AZURE_CLIENT_CERTIFICATE_PATH")
     if path is not None:  # PEM by default, which Node reads (a PFX fails there)
         assert Path(path).read_bytes().lstrip().startswith(b"-----BEGIN ")
         assert "AZURE_CLIENT_CERTIFICATE_PASSWORD" not in exported
-    check(name, drive(cases_for(name, demo), node_environ(demo.ca, exported)), demo)
+        tid, app, _ = expected(name)
+        options = {**NO_DISCOVERY, "authorityHost": exported["AZURE_AUTHORITY_HOST"]}
+        args = [tid, app, {"certificatePath": path}, options]
+        cases.append(identity_case("certificate", "ClientCertificateCredential", args, f"{GRAPH}/.default"))
+    results = drive(cases, node_environ(demo.ca, exported))
+    check(name, results, demo)
+    if path is not None:  # the exported file given to the credential in code, as a Node program would
+        claims = verified_claims(demo.box, token_of(results["certificate"]), GRAPH)
+        assert (claims["tid"], claims["appid"]) == expected(name)[:2]
 
 
 @pytest.mark.parametrize(("name", "oid"), [("contoso-mi", SYSTEM_MI_OID), ("contoso-ops-uami", UAMI_OID)])
