@@ -60,13 +60,16 @@ def non_mi_profiles() -> list[str]:
     return [name for name, kind in example_credentials().items() if kind != "managed_identity"]
 
 
-def export(profiles: Path, box: Sandbox, env: dict[str, str], name: str, *args: str) -> Result:
-    """`entra-profiles -f PROFILES export NAME --sandbox DIR ARGS`."""
-    return run_cli("-f", str(profiles), "export", name, "--sandbox", str(box.state_dir), *args, env=env)
+def export(demo: Demo, name: str, *args: str) -> Result:
+    """`entra-profiles -f PROFILES export NAME --sandbox DIR ARGS`; private files under the session's tmp."""
+    runner_temp = demo.root / "runner-temp"  # as a CI runner's: where export leaves its private files
+    runner_temp.mkdir(exist_ok=True)
+    env = {**demo.env, "RUNNER_TEMP": str(runner_temp)}
+    return run_cli("-f", str(demo.profiles), "export", name, "--sandbox", str(demo.box.state_dir), *args, env=env)
 
 
-def export_json(profiles: Path, box: Sandbox, env: dict[str, str], name: str, *args: str) -> dict[str, str]:
-    r = export(profiles, box, env, name, "--format", "json", *args)
+def export_json(demo: Demo, name: str, *args: str) -> dict[str, str]:
+    r = export(demo, name, "--format", "json", *args)
     assert r.code == 0, r.err
     exported: dict[str, str] = json.loads(r.out)
     return exported

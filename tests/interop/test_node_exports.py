@@ -59,7 +59,7 @@ def check(name: str, results: dict[str, Any], demo: Demo) -> None:
 @pytest.mark.parametrize("name", non_mi_profiles())
 def test_sourced_sh_export_signs_node_in(demo: Demo, tmp_path: Path, name: str) -> None:
     script = tmp_path / "vars.sh"
-    r = export(demo.profiles, demo.box, demo.env, name, "--format", "sh", "-o", str(script))
+    r = export(demo, name, "--format", "sh", "-o", str(script))
     assert r.code == 0, r.err
     assert f"export AZURE_TENANT_ID={expected(name)[0]}\n" in script.read_text()  # the GUID, never the domain
     check(name, drive(cases_for(name, demo), node_environ(demo.ca), sourced(script)), demo)
@@ -68,7 +68,7 @@ def test_sourced_sh_export_signs_node_in(demo: Demo, tmp_path: Path, name: str) 
 # one profile of each credential source (sh covers every profile above)
 @pytest.mark.parametrize("name", ["contoso-secret", "contoso-cert-pfx", "contoso-keyvault-cert", "contoso-ci"])
 def test_json_export_as_environment_signs_node_in(demo: Demo, name: str) -> None:
-    exported = export_json(demo.profiles, demo.box, demo.env, name)
+    exported = export_json(demo, name)
     assert exported["AZURE_TENANT_ID"] == expected(name)[0]
     cases = cases_for(name, demo)
     path = exported.get("AZURE_CLIENT_CERTIFICATE_PATH")
@@ -89,7 +89,7 @@ def test_json_export_as_environment_signs_node_in(demo: Demo, name: str) -> None
 @pytest.mark.parametrize(("name", "oid"), [("contoso-mi", SYSTEM_MI_OID), ("contoso-ops-uami", UAMI_OID)])
 def test_managed_identity_export_signs_node_in(demo: Demo, tmp_path: Path, name: str, oid: str) -> None:
     script = tmp_path / "vars.sh"
-    assert export(demo.profiles, demo.box, demo.env, name, "-o", str(script)).code == 0
+    assert export(demo, name, "-o", str(script)).code == 0
     scope = f"{GRAPH}/.default"
     cases = [
         identity_case("default", "DefaultAzureCredential", [NO_DISCOVERY], scope),  # reads AZURE_CLIENT_ID
@@ -122,7 +122,7 @@ print(client.get_secret(name).value)
 def test_sourced_sh_export_reads_key_vault_from_python(demo: Demo, tmp_path: Path, name: str) -> None:
     script, child = tmp_path / "vars.sh", tmp_path / "child.py"
     child.write_text(PYTHON_VAULT_CHILD, encoding="utf-8")
-    assert export(demo.profiles, demo.box, demo.env, name, "-o", str(script)).code == 0
+    assert export(demo, name, "-o", str(script)).code == 0
     proc = subprocess.run(
         [*sourced(script), sys.executable, str(child), demo.ca, demo.vault(), VAULT_SECRET[0]],
         env=scrubbed_environ(),
@@ -134,14 +134,14 @@ def test_sourced_sh_export_reads_key_vault_from_python(demo: Demo, tmp_path: Pat
 
 
 def test_domain_tenant_export_names_the_guid_in_every_set(demo: Demo) -> None:
-    exported = export_json(demo.profiles, demo.box, demo.env, "contoso-secret", "--vars", "all")
+    exported = export_json(demo, "contoso-secret", "--vars", "all")
     assert exported["AZURE_TENANT_ID"] == exported["ARM_TENANT_ID"] == CONTOSO
     assert json.dumps(exported).count("contoso.onmicrosoft.com") == 0
 
 
 def test_pfx_on_request_is_read_by_python_not_by_node(demo: Demo, tmp_path: Path) -> None:
     script = tmp_path / "vars.sh"
-    r = export(demo.profiles, demo.box, demo.env, "contoso-cert-pfx", "--certificate-format", "pfx", "-o", str(script))
+    r = export(demo, "contoso-cert-pfx", "--certificate-format", "pfx", "-o", str(script))
     assert r.code == 0, r.err
     assert "export AZURE_CLIENT_CERTIFICATE_PASSWORD=" in script.read_text()
     python = source_and_run(tmp_path, script, "environment", demo.ca)

@@ -12,7 +12,7 @@ from sandbox_support import AUTOMATION, CONTOSO, SYSTEM_MI_OID, UAMI_CLIENT_ID, 
 
 
 def test_terraform_reaches_the_sandbox_through_its_metadata(demo: Demo) -> None:
-    exported = export_json(demo.profiles, demo.box, demo.env, "contoso-secret", "--vars", "terraform")
+    exported = export_json(demo, "contoso-secret", "--vars", "terraform")
     assert exported == {
         "ARM_TENANT_ID": CONTOSO,
         "ARM_CLIENT_ID": AUTOMATION,
@@ -29,7 +29,7 @@ def test_terraform_reaches_the_sandbox_through_its_metadata(demo: Demo) -> None:
 
 def test_managed_identity_gets_the_sandbox_imds(demo: Demo) -> None:
     for name, oid in (("contoso-mi", SYSTEM_MI_OID), ("contoso-ops-uami", UAMI_OID)):
-        exported = export_json(demo.profiles, demo.box, demo.env, name, "--vars", "terraform")
+        exported = export_json(demo, name, "--vars", "terraform")
         assert exported["ARM_USE_MSI"] == "true" and "ARM_ENVIRONMENT" not in exported
         assert exported["ARM_MSI_ENDPOINT"] == f"{demo.box.info['imds_authority_host']}/metadata/identity/oauth2/token"
         params = {"api-version": "2018-02-01", "resource": ARM}
