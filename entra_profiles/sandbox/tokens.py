@@ -121,14 +121,14 @@ def token(state: SandboxState, req: Request) -> Response:
         return entra_error(req, 400, "invalid_request", refused.code, refused.message)
 
 
-def _app(state: SandboxState, req: Request, tenant_name: str, client_id: str) -> Principal:
-    """The app signing in: in the tenant addressed, or for `common` / `organizations` in the app's home
-    tenant, as Entra guesses it for client credentials (msal warns against it; Entra does not refuse)."""
-    found = addressed(state, tenant_name)
+def _app(state: SandboxState, found: Tenant | str, client_id: str) -> Principal:
+    """The app signing in: in the tenant addressed, or for `common` / `organizations` (`found` is then
+    the alias) in the app's home tenant, as Entra guesses it for client credentials (msal warns against
+    it; Entra does not refuse)."""
     tenant: Tenant | None = found if isinstance(found, Tenant) else state.world.home_tenant(client_id)
     principal = state.world.principal(tenant, client_id) if tenant is not None else None
     if principal is None or principal.app is None:
-        where = tenant.display_name or tenant.id if tenant is not None else tenant_name
+        where = tenant.display_name or tenant.id if tenant is not None else str(found)
         raise Refusal(
             400,
             "unauthorized_client",
@@ -166,7 +166,7 @@ def _token(state: SandboxState, req: Request) -> Response:
         )
     if not client_id:
         raise _missing("client_id")
-    principal = _app(state, req, tenant_name, client_id)
+    principal = _app(state, found, client_id)
     tenant = principal.tenant
     req.log["tenant"] = tenant.id
     if principal.app is not None and principal.app.disabled:
