@@ -63,7 +63,7 @@ def profile_options(func: F) -> F:
                 show_default=True,
                 help="AZURE_CLIENT_CERTIFICATE_PATH as PEM (every client) or PFX (+ _PASSWORD; not Node, not az).",
             ),
-            timeout_options("for --check and --token"),
+            timeout_options("for --check, --token and the tenant's discovery"),
             sandbox_option,
             file_option,
         ]
