@@ -11,7 +11,6 @@ import binascii
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -27,7 +26,15 @@ from entra_profiles.references.keyvault_client import (
     profile_reader,
     read_secret,
 )
-from entra_profiles.references.syntax import KeyVaultRef, Ref, ReferenceSyntaxError, parse, parse_secret_uri
+from entra_profiles.references.syntax import (
+    KeyVaultRef,
+    Ref,
+    ReferenceSyntaxError,
+    host_in_cloud,
+    parse,
+    parse_secret_uri,
+    vault_host,
+)
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
 
@@ -238,8 +245,8 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
                 continue
             for ref in refs:
                 uri = ref.uri(cloud.keyvault_suffix)
-                host = urlsplit(uri).hostname or ""
-                if not host.endswith("." + cloud.keyvault_suffix):
+                host = vault_host(uri)
+                if not host_in_cloud(host, cloud.keyvault_suffix):
                     reason = (
                         f"vault host {host} is not a Key Vault of the {cloud.name} cloud "
                         f"(*.{cloud.keyvault_suffix}); the reference was refused and no token was sent"
