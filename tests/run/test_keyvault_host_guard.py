@@ -77,10 +77,14 @@ profiles:
 
 
 FORMS = {
-    "reference": lambda uri: f"    credential: {{type: client_secret, secret: {json.dumps('${keyvault:' + uri + '}')}}}",
-    "app service": lambda uri: "    credential: {type: client_secret, secret: "
-    + json.dumps("@Microsoft.KeyVault(SecretUri=" + uri + ")")
-    + "}",
+    "reference": lambda uri: (
+        f"    credential: {{type: client_secret, secret: {json.dumps('${keyvault:' + uri + '}')}}}"
+    ),
+    "app service": lambda uri: (
+        "    credential: {type: client_secret, secret: "
+        + json.dumps("@Microsoft.KeyVault(SecretUri=" + uri + ")")
+        + "}"
+    ),
     "certificate": lambda uri: f"    credential: {{type: certificate, keyvault: {json.dumps(uri)}}}",
 }
 
