@@ -82,7 +82,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = ExitCode(exc.exit_code) if exc.exit_code in ExitCode._value2member_map_ else ExitCode.PROBLEMS
     except click.ClickException as exc:
-        exc.show()
+        import io
+
+        shown = io.StringIO()
+        exc.show(file=shown)  # through err(): a target or option written by someone else is only data
+        err(shown.getvalue().rstrip("\n"))
         if isinstance(exc, click.NoSuchOption) and "exec" in ours and "--" not in args:
             err("  hint: put -- before the command: entra-profiles exec PROFILE [OPTIONS] -- COMMAND [ARGS]...")
         code = ExitCode.USAGE

@@ -2,8 +2,11 @@
 
 It stands for a host a token must never reach (or for a vault that names the wrong audience in its
 challenge). Each request is answered 401 with a Key Vault-style challenge until it carries a token;
-a request with a token is recorded (with the token's audience) and answered 403. `echo` answers the
-request body back in a 400 instead, as a careless server's error page does.
+a request with a token is recorded (with the token's audience) and answered 403.
+
+With `token_error`, it is a token service instead (a custom cloud's `authority_host`): it answers
+OpenID discovery, and every token request with a 400 whose `error_description` is
+`token_error(request body)` — an echo of the request, or hostile text, as a careless server sends.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import base64
 import json
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,7 +40,7 @@ class Mitm:
     directory: Path
     challenge_resource: str = "https://vault.azure.net"
     authority: str = "https://login.microsoftonline.com/common"
-    echo: bool = False
+    token_error: Callable[[str], str] | None = None
     seen: list[Seen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -58,13 +62,32 @@ class Mitm:
                 auth = self.headers.get("Authorization")
                 with owner.lock:
                     owner.seen.append(Seen(self.command, self.path, auth, audience_of(auth), body))
-                if owner.echo:
-                    self.reply(400, json.dumps({"error": "invalid_request", "error_description": f"got {body}"}))
+                if owner.token_error is not None:
+                    self.token_service(body)
                 elif auth is None:
                     challenge = f'Bearer authorization="{owner.authority}", resource="{owner.challenge_resource}"'
                     self.reply(401, '{"error": {"code": "Unauthorized"}}', ("WWW-Authenticate", challenge))
                 else:
                     self.reply(403, '{"error": {"code": "Forbidden", "message": "recorded"}}')
+
+            def token_service(self, body: str) -> None:
+                assert owner.token_error is not None
+                tenant = self.path.strip("/").split("/")[0]
+                base = f"{owner.url}/{tenant}"
+                if self.command == "GET" and self.path.endswith("/.well-known/openid-configuration"):
+                    document = {
+                        "issuer": f"{base}/v2.0",
+                        "token_endpoint": f"{base}/oauth2/v2.0/token",
+                        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                        "jwks_uri": f"{base}/discovery/v2.0/keys",
+                        "response_types_supported": ["code"],
+                        "subject_types_supported": ["pairwise"],
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                    }
+                    self.reply(200, json.dumps(document))
+                    return
+                error = {"error": "invalid_request", "error_description": owner.token_error(body), "error_codes": []}
+                self.reply(400, json.dumps(error))
 
             def reply(self, status: int, text: str, *headers: tuple[str, str]) -> None:
                 data = text.encode()

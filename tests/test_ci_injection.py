@@ -1,0 +1,224 @@
+"""No value we show — from the file, the environment, a referenced file or a server — can start a line or
+a CI workflow command in any command's output, human or machine; JSON and YAML still decode to it.
+
+What an agent reads as a command (safetext.py has the sources): GitHub, a line whose text after leading
+white space starts with `::` (and the legacy `##[` anywhere); Azure Pipelines, `##vso[` anywhere in a
+line; GitLab, `ESC[0Ksection_start:` sequences. Lines end at LF, CR or CRLF (.NET's ReadLine).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from clirunner import Result, run_cli
+from hostile import APP
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mitm import Mitm
+
+from entra_profiles.errors import Location, Problem
+from entra_profiles.output import table
+from entra_profiles.reports import problems as problem_report
+from entra_profiles.reports import structured, text
+from entra_profiles.results import Failure, ProfileResult
+from entra_profiles.safetext import neutralize
+
+HOSTILE = [
+    "x\n::error::MARK-gh",
+    "  ::warning title=x::MARK-indented",
+    "x ##vso[task.setvariable variable=INJ]MARK-azp",
+    "##[group]MARK-legacy",
+    "\x1b[0Ksection_start:1700000000:MARK-gl\r\x1b[0Kheader",
+    "cr\rMARK-cr",
+    "crlf\r\nMARK-crlf",
+    "nel\x85MARK-nel ls\u2028MARK-ls",
+    "%0A::error::MARK-pct",
+    "$(id) `id` $${HOME}",
+    "back\\slash\\",
+    'it\'s "quoted" # not a comment',
+    " leading and trailing ",
+    "\u202eRTL \u2066isolate\u2069",
+    "non-BMP \U0001f600",
+    "tab\there",
+    "x" * 3000 + "\n::error::MARK-long",
+]
+MARK = "MARK-"
+
+
+def commands_in(output: str, ours: str | None = None) -> list[str]:
+    """Lines of `output` that a CI agent would run as a command (`ours`: a prefix we mean to write)."""
+    found = []
+    for line in re.split(r"\r\n|\r|\n", output):
+        body = line.lstrip()
+        if (
+            (body.startswith("::") and not (ours and line.startswith(ours)))
+            or "##vso[" in line
+            or "##[" in line
+            or "\x1b" in line
+        ):
+            found.append(line)
+        elif body.startswith(MARK):
+            found.append(line)  # a value started a line of its own
+    return found
+
+
+def yaml_str(value: str) -> str:
+    """A YAML double-quoted scalar holding exactly `value` (a `${` written as a reference escape)."""
+    out = []
+    for c in value:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif " " <= c <= "~":
+            out.append(c)
+        else:
+            out.append(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else f"\\u{ord(c):04x}")
+    return '"' + "".join(out) + '"'
+
+
+def write(tmp_path: Path, value: str) -> Path:
+    """Profiles that show `value` as written, from the environment and from a file, valid and not."""
+    (tmp_path / "value.txt").write_text(value.replace("$${", "${") + "\n", encoding="utf-8", newline="")
+    path = tmp_path / "profiles.yaml"
+    path.write_text(
+        f"""version: 1
+profiles:
+  written:
+    description: {yaml_str(value)}
+    tenant: contoso.onmicrosoft.com
+    client_id: {APP}
+    credential: {{type: client_secret, secret: s3cret-value}}
+  from-env:
+    description: "${{env:HOSTILE}}"
+    tenant: contoso.onmicrosoft.com
+    client_id: {APP}
+    credential: {{type: client_secret, secret: s3cret-value}}
+  from-file:
+    description: "${{file:value.txt}}"
+    tenant: contoso.onmicrosoft.com
+    client_id: {APP}
+    credential: {{type: client_secret, secret: s3cret-value}}
+  broken:
+    tenant: {yaml_str(value)}
+    client_id: "${{env:HOSTILE}}"
+    cloud: {yaml_str(value)}
+    tags: [{yaml_str(value)}]
+    credential: {{type: client_secret, secret: s3cret-value}}
+""",
+        encoding="utf-8",
+    )
+    (tmp_path / "groups.yaml").write_text(
+        path.read_text(encoding="utf-8") + f"groups:\n  g: [{yaml_str(value)}]\n  h: {yaml_str(value)}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def cli(path: Path, value: str, *args: str) -> Result:
+    return run_cli("-f", str(path), *args, env={"HOSTILE": value.replace("$${", "${")})
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_no_value_starts_a_line_or_a_command_in_any_command(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, value)
+    shown = value.replace("$${", "${")
+    outputs: dict[str, Result] = {}
+    for fmt in ("text", "json", "github"):
+        outputs[f"validate {fmt}"] = cli(path, value, "validate", "--format", fmt)
+        outputs[f"validate groups {fmt}"] = cli(tmp_path / "groups.yaml", value, "validate", "--format", fmt)
+        outputs[f"list groups {fmt}"] = cli(tmp_path / "groups.yaml", value, "list", "g")
+    for fmt in ("text", "json"):
+        outputs[f"list {fmt}"] = cli(path, value, "list", "--format", fmt)
+        for name in ("written", "from-env", "from-file"):
+            outputs[f"resolve {name} {fmt}"] = cli(path, value, "resolve", name, "--format", fmt)
+    for what, r in outputs.items():
+        assert r.code in (0, 1), (what, r.err)
+        ours = "::error file=" if what.startswith("validate") and what.endswith("github") else None
+        assert commands_in(r.out, ours) == [], (what, r.out)
+        assert commands_in(r.err) == [], (what, r.err)
+    read = shown.replace("\r\n", "\n").replace("\r", "\n")  # ${file:} reads text with universal newlines
+    expected = {"written": shown, "from-env": shown, "from-file": read}
+    listed = {p["name"]: p for p in json.loads(outputs["list json"].out)["profiles"]}
+    assert {n: listed[n]["description"] for n in expected} == expected
+    for name in expected:
+        fields = {f["field"]: f["value"] for f in json.loads(outputs[f"resolve {name} json"].out)["fields"]}
+        assert fields["description"] == expected[name]
+    problems = json.loads(outputs["validate json"].out)["problems"]
+    annotations = outputs["validate github"].out.splitlines()
+    assert len(annotations) == len(problems) and all(a.startswith("::error file=") for a in annotations)
+
+
+def hostile_token_service(body: str) -> str:
+    return "the server says ##vso[task.complete result=Succeeded]\x1b[0Ksection_end:1:s\r::error::MARK-server"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "yaml"])
+def test_a_server_answer_cannot_start_a_line_or_a_command_in_run_reports(tmp_path: Path, fmt: str) -> None:
+    with Mitm(tmp_path / "mitm", token_error=hostile_token_service) as mitm:
+        path = tmp_path / "profiles.yaml"
+        path.write_text(
+            f"""version: 1
+clouds:
+  evil:
+    authority_host: {mitm.url}
+    graph_endpoint: {mitm.url}
+    keyvault_suffix: vault.evil.example
+    ca_bundle: {mitm.ca_cert}
+profiles:
+  one:
+    tenant: contoso.onmicrosoft.com
+    client_id: {APP}
+    cloud: evil
+    credential: {{type: client_secret, secret: s3cret-value}}
+  two:
+    tenant: fabrikam.onmicrosoft.com
+    client_id: {APP}
+    cloud: evil
+    credential: {{type: client_secret, secret: s3cret-value}}
+""",
+            encoding="utf-8",
+        )
+        for targets in (["one"], ["one", "two"]):
+            r = run_cli("-f", str(path), "run", *targets, "--format", fmt, "--retries", "0", "--timeout", "20")
+            assert r.code == 1, r.err
+            assert "the server says" in r.out
+            assert commands_in(r.out) == [] and commands_in(r.err) == [], r.out + r.err
+            if fmt != "text":
+                data: Any = json.loads(r.out) if fmt == "json" else yaml.safe_load(r.out)
+                assert data["summary"]["failed"] == len(targets)
+
+
+# In-process: the report writers and the last step before a stream, for any text at all.
+PIECES = [":", "::", "#", "##", "##vso[", "##[", "\n", "\r", "\x1b", " ", "\t", "[", "]", "\x85", "\u2028", "\\", "x",
+          "\u202e", "%0A", "section_start:", '"', "'", "\U0001f600", "\u00a0", "\u3000"]  # fmt: skip
+DANGEROUS = st.one_of(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), st.text(max_size=20))
+
+
+def result_with(value: str) -> list[ProfileResult]:
+    failed = ProfileResult("failed", error=Failure("failed", value, value))
+    ok = ProfileResult("ok", context={"AppName": value, "Scopes": [value]}, organization=value, warnings=[value])
+    return [failed, ok]
+
+
+@settings(max_examples=400, deadline=None)
+@given(DANGEROUS)
+def test_report_writers_never_write_a_command_and_keep_the_value(value: str) -> None:
+    results = result_with(value)
+    for rendered in (text.render_text(results), text.render_text(results[:1]), text.render_text(results[1:])):
+        assert commands_in(neutralize(rendered)) == []
+    document = json.loads(neutralize(structured.render_json(results)))
+    assert document["profiles"][0]["error"]["message"] == value
+    assert commands_in(neutralize(structured.render_json(results))) == []
+    loaded = yaml.safe_load(neutralize(structured.render_yaml(results)))
+    assert loaded["profiles"][0]["error"]["message"] == value
+    assert commands_in(neutralize(structured.render_yaml(results))) == []
+    problem = Problem(Location("p.yaml", 1, 2, "profiles.x"), f"'{value}' is wrong", value)
+    assert commands_in(neutralize(problem.format())) == []
+    assert json.loads(neutralize(problem_report.render_json("p.yaml", [problem], [])))["problems"][0]["hint"] == value
+    annotations = problem_report.render_github([problem])
+    assert commands_in(annotations, "::error file=") == [] and len(annotations.splitlines()) == 1
+    assert commands_in(neutralize(table([[value, value]], ["A", "B"]))) == []
