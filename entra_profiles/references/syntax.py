@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 SCHEMES = ("env", "file", "keyvault")
@@ -65,9 +66,14 @@ def has_reference(value: str) -> bool:
     return "${" in value or APP_SERVICE_PREFIX in value
 
 
+# Set while values are checked once every reference is resolved: any `${keyvault:` text left is data
+# (it came from the environment, a file or a vault), and is checked as the value it is.
+ALL_RESOLVED: ContextVar[bool] = ContextVar("ALL_RESOLVED", default=False)
+
+
 def is_deferred(value: str) -> bool:
     """True when the string holds a Key Vault reference (checked once resolved)."""
-    return "${keyvault:" in value or APP_SERVICE_PREFIX in value
+    return not ALL_RESOLVED.get() and ("${keyvault:" in value or APP_SERVICE_PREFIX in value)
 
 
 def parse(value: str) -> list[Part]:
