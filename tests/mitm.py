@@ -135,3 +135,18 @@ def bundle(path: Path, *cas: Path) -> Path:
     """One PEM file trusting every CA given (the sandbox's and the man in the middle's)."""
     path.write_bytes(b"".join(ca.read_bytes() for ca in cas))
     return path
+
+
+def on_its_cloud(mitm: Mitm, path: Path, profiles: dict[str, tuple[str, str]]) -> Path:
+    """A profiles file whose custom cloud `mitm` is the token service of: name -> (tenant, secret)."""
+    body = "".join(
+        f"  {name}:\n    tenant: {tenant}\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n    cloud: mitm\n"
+        f"    credential: {{type: client_secret, secret: {json.dumps(secret)}}}\n"
+        for name, (tenant, secret) in profiles.items()
+    )
+    path.write_text(
+        f"version: 1\nclouds:\n  mitm:\n    authority_host: {mitm.url}\n    graph_endpoint: {mitm.url}\n"
+        f"    keyvault_suffix: vault.mitm.example\n    ca_bundle: {mitm.ca_cert}\nprofiles:\n{body}",
+        encoding="utf-8",
+    )
+    return path

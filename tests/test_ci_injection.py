@@ -19,7 +19,7 @@ from clirunner import Result, run_cli
 from hostile import APP
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mitm import Mitm
+from mitm import Mitm, on_its_cloud
 
 from entra_profiles.errors import Location, Problem
 from entra_profiles.output import table
@@ -159,29 +159,8 @@ def hostile_token_service(body: str) -> str:
 @pytest.mark.parametrize("fmt", ["text", "json", "yaml"])
 def test_a_server_answer_cannot_start_a_line_or_a_command_in_run_reports(tmp_path: Path, fmt: str) -> None:
     with Mitm(tmp_path / "mitm", token_error=hostile_token_service) as mitm:
-        path = tmp_path / "profiles.yaml"
-        path.write_text(
-            f"""version: 1
-clouds:
-  evil:
-    authority_host: {mitm.url}
-    graph_endpoint: {mitm.url}
-    keyvault_suffix: vault.evil.example
-    ca_bundle: {mitm.ca_cert}
-profiles:
-  one:
-    tenant: contoso.onmicrosoft.com
-    client_id: {APP}
-    cloud: evil
-    credential: {{type: client_secret, secret: s3cret-value}}
-  two:
-    tenant: fabrikam.onmicrosoft.com
-    client_id: {APP}
-    cloud: evil
-    credential: {{type: client_secret, secret: s3cret-value}}
-""",
-            encoding="utf-8",
-        )
+        secrets = {"one": ("contoso.onmicrosoft.com", "s3cret-value"), "two": ("fabrikam.onmicrosoft.com", "s3cret")}
+        path = on_its_cloud(mitm, tmp_path / "profiles.yaml", secrets)
         for targets in (["one"], ["one", "two"]):
             r = run_cli("-f", str(path), "run", *targets, "--format", fmt, "--retries", "0", "--timeout", "20")
             assert r.code == 1, r.err

@@ -9,8 +9,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from clirunner import run_cli
-from hostile import APP
-from mitm import Mitm
+from mitm import Mitm, on_its_cloud
 
 SECRET = "Qx8+s/ecr=et%20 value~é"
 
@@ -24,23 +23,8 @@ def echo(body: str) -> str:
 )
 def test_an_echoed_request_shows_no_form_of_the_secret(tmp_path: Path, command: list[str]) -> None:
     with Mitm(tmp_path / "mitm", token_error=echo) as mitm:
-        path = tmp_path / "profiles.yaml"
-        path.write_text(
-            f"""version: 1
-clouds:
-  echoing:
-    authority_host: {mitm.url}
-    graph_endpoint: {mitm.url}
-    keyvault_suffix: vault.echo.example
-    ca_bundle: {mitm.ca_cert}
-profiles:
-  leaky:
-    tenant: contoso.onmicrosoft.com
-    client_id: {APP}
-    cloud: echoing
-    credential: {{type: client_secret, secret: "${{env:APP_SECRET}}"}}
-""",
-            encoding="utf-8",
+        path = on_its_cloud(
+            mitm, tmp_path / "profiles.yaml", {"leaky": ("contoso.onmicrosoft.com", "${env:APP_SECRET}")}
         )
         r = run_cli("-f", str(path), *command, "--retries", "0", "--timeout", "20", env={"APP_SECRET": SECRET})
         assert r.code == 1
