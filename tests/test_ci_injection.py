@@ -48,6 +48,7 @@ HOSTILE = [
     "x" * 3000 + "\n::error::MARK-long",
 ]
 MARK = "MARK-"
+SHOWN_BY_RESOLVE = (0, 2, 4, 7, 16)  # resolve runs once per profile: a sample of the kinds
 
 
 def commands_in(output: str, ours: str | None = None) -> list[str]:
@@ -80,76 +81,61 @@ def yaml_str(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def write(tmp_path: Path, value: str) -> Path:
-    """Profiles that show `value` as written, from the environment and from a file, valid and not."""
-    (tmp_path / "value.txt").write_text(value.replace("$${", "${") + "\n", encoding="utf-8", newline="")
+def write(tmp_path: Path) -> Path:
+    """Profiles that show each value as written, from the environment and from a file, valid and not."""
+    body = []
+    for i, value in enumerate(HOSTILE):
+        (tmp_path / f"value{i}.txt").write_text(value.replace("$${", "${") + "\n", encoding="utf-8", newline="")
+        credential = "    credential: {type: client_secret, secret: s3cret-value}\n"
+        common = f"    tenant: contoso.onmicrosoft.com\n    client_id: {APP}\n{credential}"
+        body += [
+            f"  written-{i}:\n    description: {yaml_str(value)}\n{common}",
+            f'  from-env-{i}:\n    description: "${{env:HOSTILE_{i}}}"\n{common}',
+            f'  from-file-{i}:\n    description: "${{file:value{i}.txt}}"\n{common}',
+            f'  broken-{i}:\n    tenant: {yaml_str(value)}\n    client_id: "${{env:HOSTILE_{i}}}"\n'
+            f"    cloud: {yaml_str(value)}\n    tags: [{yaml_str(value)}]\n{credential}",
+        ]
     path = tmp_path / "profiles.yaml"
-    path.write_text(
-        f"""version: 1
-profiles:
-  written:
-    description: {yaml_str(value)}
-    tenant: contoso.onmicrosoft.com
-    client_id: {APP}
-    credential: {{type: client_secret, secret: s3cret-value}}
-  from-env:
-    description: "${{env:HOSTILE}}"
-    tenant: contoso.onmicrosoft.com
-    client_id: {APP}
-    credential: {{type: client_secret, secret: s3cret-value}}
-  from-file:
-    description: "${{file:value.txt}}"
-    tenant: contoso.onmicrosoft.com
-    client_id: {APP}
-    credential: {{type: client_secret, secret: s3cret-value}}
-  broken:
-    tenant: {yaml_str(value)}
-    client_id: "${{env:HOSTILE}}"
-    cloud: {yaml_str(value)}
-    tags: [{yaml_str(value)}]
-    credential: {{type: client_secret, secret: s3cret-value}}
-""",
-        encoding="utf-8",
-    )
-    (tmp_path / "groups.yaml").write_text(
-        path.read_text(encoding="utf-8") + f"groups:\n  g: [{yaml_str(value)}]\n  h: {yaml_str(value)}\n",
-        encoding="utf-8",
-    )
+    path.write_text("version: 1\nprofiles:\n" + "".join(body), encoding="utf-8")
+    members = ", ".join(yaml_str(v) for v in HOSTILE)
+    (tmp_path / "groups.yaml").write_text(path.read_text() + f"groups:\n  g: [{members}]\n", encoding="utf-8")
     return path
 
 
-def cli(path: Path, value: str, *args: str) -> Result:
-    return run_cli("-f", str(path), *args, env={"HOSTILE": value.replace("$${", "${")})
+def cli(path: Path, *args: str) -> Result:
+    return run_cli("-f", str(path), *args, env={f"HOSTILE_{i}": v.replace("$${", "${") for i, v in enumerate(HOSTILE)})
 
 
-@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
-def test_no_value_starts_a_line_or_a_command_in_any_command(tmp_path: Path, value: str) -> None:
-    path = write(tmp_path, value)
-    shown = value.replace("$${", "${")
+def test_no_value_starts_a_line_or_a_command_in_any_command(tmp_path: Path) -> None:
+    path = write(tmp_path)
     outputs: dict[str, Result] = {}
     for fmt in ("text", "json", "github"):
-        outputs[f"validate {fmt}"] = cli(path, value, "validate", "--format", fmt)
-        outputs[f"validate groups {fmt}"] = cli(tmp_path / "groups.yaml", value, "validate", "--format", fmt)
-        outputs[f"list groups {fmt}"] = cli(tmp_path / "groups.yaml", value, "list", "g")
+        outputs[f"validate {fmt}"] = cli(path, "validate", "--format", fmt)
+        outputs[f"validate groups {fmt}"] = cli(tmp_path / "groups.yaml", "validate", "--format", fmt)
+    outputs["list groups"] = cli(tmp_path / "groups.yaml", "list", "g")
     for fmt in ("text", "json"):
-        outputs[f"list {fmt}"] = cli(path, value, "list", "--format", fmt)
-        for name in ("written", "from-env", "from-file"):
-            outputs[f"resolve {name} {fmt}"] = cli(path, value, "resolve", name, "--format", fmt)
+        outputs[f"list {fmt}"] = cli(path, "list", "--format", fmt)
+        for i in SHOWN_BY_RESOLVE:
+            for source in ("written", "from-env", "from-file"):
+                outputs[f"resolve {source}-{i} {fmt}"] = cli(path, "resolve", f"{source}-{i}", "--format", fmt)
     for what, r in outputs.items():
         assert r.code in (0, 1), (what, r.err)
         ours = "::error file=" if what.startswith("validate") and what.endswith("github") else None
         assert commands_in(r.out, ours) == [], (what, r.out)
         assert commands_in(r.err) == [], (what, r.err)
-    read = shown.replace("\r\n", "\n").replace("\r", "\n")  # ${file:} reads text with universal newlines
-    expected = {"written": shown, "from-env": shown, "from-file": read}
-    listed = {p["name"]: p for p in json.loads(outputs["list json"].out)["profiles"]}
-    assert {n: listed[n]["description"] for n in expected} == expected
-    for name in expected:
-        fields = {f["field"]: f["value"] for f in json.loads(outputs[f"resolve {name} json"].out)["fields"]}
-        assert fields["description"] == expected[name]
-    problems = json.loads(outputs["validate json"].out)["problems"]
-    annotations = outputs["validate github"].out.splitlines()
-    assert len(annotations) == len(problems) and all(a.startswith("::error file=") for a in annotations)
+    listed = {p["name"]: p.get("description") for p in json.loads(outputs["list json"].out)["profiles"]}
+    for i, value in enumerate(HOSTILE):
+        shown = value.replace("$${", "${")
+        read = shown.replace("\r\n", "\n").replace("\r", "\n")  # ${file:} reads text with universal newlines
+        expected = {f"written-{i}": shown, f"from-env-{i}": shown, f"from-file-{i}": read}
+        assert {n: listed[n] for n in expected} == expected
+        for name in expected if i in SHOWN_BY_RESOLVE else ():
+            fields = json.loads(outputs[f"resolve {name} json"].out)["fields"]
+            assert {f["field"]: f["value"] for f in fields}["description"] == expected[name]
+    for which in ("validate", "validate groups"):
+        problems = json.loads(outputs[f"{which} json"].out)["problems"]
+        annotations = outputs[f"{which} github"].out.splitlines()
+        assert len(annotations) == len(problems) and all(a.startswith("::error file=") for a in annotations)
 
 
 def hostile_token_service(body: str) -> str:

@@ -52,8 +52,13 @@ def tricks(attacker: str) -> list[tuple[str, str]]:
     ]
 
 
-def profiles(box: Sandbox, ca: Path, written: str) -> str:
-    """A custom cloud whose token service is the sandbox: no --sandbox routing rewrites the vault URL."""
+def profiles(box: Sandbox, ca: Path, *written: str) -> str:
+    """A custom cloud whose token service is the sandbox (no --sandbox routing rewrites a vault URL), and
+    one victim profile per credential written."""
+    victims = "".join(
+        f"  victim{i}:\n    tenant: contoso.onmicrosoft.com\n    client_id: {AUTOMATION}\n    cloud: lab\n{w}\n"
+        for i, w in enumerate(written)
+    )
     return f"""version: 1
 clouds:
   lab:
@@ -68,17 +73,12 @@ profiles:
     client_id: {AUTOMATION}
     cloud: lab
     credential: {{type: client_secret, secret: sandbox-secret-contoso-1}}
-  victim:
-    tenant: contoso.onmicrosoft.com
-    client_id: {AUTOMATION}
-    cloud: lab
-{written}
-"""
+{victims}"""
 
 
 FORMS = {
     "reference": lambda uri: (
-        f"    credential: {{type: client_secret, secret: {json.dumps('${keyvault:' + uri + '}')}}}"
+        "    credential: {type: client_secret, secret: " + json.dumps("${keyvault:" + uri + "}") + "}"
     ),
     "app service": lambda uri: (
         "    credential: {type: client_secret, secret: "
@@ -89,19 +89,36 @@ FORMS = {
 }
 
 
+def resolve_all(
+    box: Sandbox, tmp_path: Path, mitm: Mitm, uris: list[str], forms: tuple[str, ...] = tuple(FORMS)
+) -> tuple[Result, list[str]]:
+    """`validate --resolve` of one victim per URI and form; the victims' names."""
+    ca = bundle(tmp_path / "cas.pem", Path(box.info["ca_bundle"]), mitm.ca_cert)
+    written = [FORMS[form](uri) for form in forms for uri in uris]
+    path = tmp_path / "profiles.yaml"
+    path.write_text(profiles(box, ca, *written), encoding="utf-8")
+    r = run_cli("-f", str(path), "validate", "--resolve", "--format", "json", timeout=300)
+    return r, [f"victim{i}" for i in range(len(written))]
+
+
 @pytest.mark.parametrize("form", list(FORMS))
 def test_no_url_trick_sends_a_token_off_the_vault_suffix(box: Sandbox, tmp_path: Path, form: str) -> None:
-    with Mitm(tmp_path / "mitm") as mitm:
-        ca = bundle(tmp_path / "cas.pem", Path(box.info["ca_bundle"]), mitm.ca_cert)
+    with Mitm(tmp_path / "mitm", authority=f"https://login.microsoftonline.com/{CONTOSO}") as mitm:
+        uris = [uri for _, uri in tricks(f"127.0.0.1:{mitm.port}")]
+        r, victims = resolve_all(box, tmp_path, mitm, uris, (form,))
+        assert r.code == 1, r.err
+        refused = {name for p in json.loads(r.out)["problems"] for name in p["profiles"]}
+        assert refused == set(victims)
+        assert mitm.seen == []
+
+
+def test_a_backslash_before_the_vault_host_sends_no_token(box: Sandbox, tmp_path: Path) -> None:
+    """The tricks that passed the old check: the one SDK versions before 4.12 sent the token through."""
+    with Mitm(tmp_path / "mitm", authority=f"https://login.microsoftonline.com/{CONTOSO}") as mitm:
         attacker = f"127.0.0.1:{mitm.port}"
-        failures = []
-        for what, uri in tricks(attacker):
-            path = tmp_path / "profiles.yaml"
-            path.write_text(profiles(box, ca, FORMS[form](uri)), encoding="utf-8")
-            r = run_cli("-f", str(path), "validate", "--resolve", "victim", timeout=60)
-            if r.code != 1 or "Traceback" in r.err:
-                failures.append(f"{what}: exit {r.code}: {r.err}")
-        assert not failures
+        uris = [f"https://{attacker}\\@{GOOD}/secrets/s", f"HTTPS://{attacker}\\\\@{GOOD}/secrets/s"]
+        r, _ = resolve_all(box, tmp_path, mitm, uris)
+        assert r.code == 1, r.err
         assert mitm.tokens() == [], [s.path for s in mitm.tokens()]
         assert mitm.seen == []
 
@@ -113,7 +130,7 @@ def test_a_backslash_in_the_vault_host_is_refused_offline_saying_why(box: Sandbo
     r = run_cli("-f", str(path), "validate")
     assert (r.code, r.out) == (1, "")
     assert r.err == (
-        f"{path}:19:47: profiles.victim.credential.keyvault: Key Vault secret URI '{uri}' is not in canonical "
+        f"{path}:19:47: profiles.victim0.credential.keyvault: Key Vault secret URI '{uri}' is not in canonical "
         "form: it holds a backslash (HTTP clients read it as the end of the host)\n"
         "  hint: write https://VAULT.vault.azure.net/secrets/NAME or …/secrets/NAME/VERSION\n"
         "1 problem found\n"
