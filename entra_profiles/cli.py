@@ -63,8 +63,28 @@ def cli(file: Path | None, debug: bool) -> None:
     """
 
 
+def no_core_dumps() -> None:
+    """Secrets and tokens live in this process's memory: it never dumps core. RLIMIT_CORE 0 (the soft
+    limit: a command `exec` runs may raise it again), and on Linux not dumpable, which also holds when
+    core_pattern pipes to a program and keeps other processes of the user from reading our memory."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4; execve makes a child dumpable again
+        except (OSError, AttributeError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map every outcome to a documented exit code, never a traceback by accident."""
+    no_core_dumps()
     args = sys.argv[1:] if argv is None else argv
     ours = args[: args.index("--")] if "--" in args else args  # after --: the arguments of exec's command
     debug = "--debug" in ours or bool(os.environ.get("ENTRA_PROFILES_DEBUG"))
@@ -82,7 +102,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = ExitCode(exc.exit_code) if exc.exit_code in ExitCode._value2member_map_ else ExitCode.PROBLEMS
     except click.ClickException as exc:
-        exc.show()
+        import io
+
+        shown = io.StringIO()
+        exc.show(file=shown)  # through err(): a target or option written by someone else is only data
+        err(shown.getvalue().rstrip("\n"))
         if isinstance(exc, click.NoSuchOption) and "exec" in ours and "--" not in args:
             err("  hint: put -- before the command: entra-profiles exec PROFILE [OPTIONS] -- COMMAND [ARGS]...")
         code = ExitCode.USAGE

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from entra_profiles.safetext import one_line
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -45,8 +47,9 @@ class Problem:
     owners: frozenset[str] = frozenset()  # profiles it concerns; empty: the whole file
 
     def format(self) -> str:
-        text = f"{self.where}: {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        """`FILE:LINE:COL: path: message` and its hint, each on one line whatever values they quote."""
+        text = one_line(f"{self.where}: {self.message}")
+        return f"{text}\n  hint: {one_line(self.hint)}" if self.hint else text
 
 
 def first_line(text: object) -> str:
@@ -67,8 +70,8 @@ class EntraProfilesError(Exception):
         self.where = where
 
     def format(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        text = one_line(f"{self.where}: {self.message}" if self.where else self.message)
+        return f"{text}\n  hint: {one_line(self.hint)}" if self.hint else text
 
 
 class UsageError(EntraProfilesError):

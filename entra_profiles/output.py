@@ -1,4 +1,5 @@
-"""Human output: everything printed passes through the redactor."""
+"""Human output: everything printed passes through the redactor, then `safetext.neutralize`: no secret,
+and no line a CI agent would take for a command (see safetext.py for the agents' rules)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 
 from entra_profiles.errors import EntraProfilesError
 from entra_profiles.redact import REDACTOR
+from entra_profiles.safetext import neutralize, one_line
 
 
 class OutputError(EntraProfilesError):
@@ -30,16 +32,22 @@ def write_stdout(text: str, flush: bool = False) -> None:
 
 
 def out(text: str = "") -> None:
-    write_stdout(REDACTOR.redact(text) + "\n")
+    write_stdout(neutralize(REDACTOR.redact(text)) + "\n")
 
 
 def err(text: str = "") -> None:
-    sys.stderr.write(REDACTOR.redact(text) + "\n")
+    sys.stderr.write(neutralize(REDACTOR.redact(text)) + "\n")
+
+
+def out_commands(text: str) -> None:
+    """Workflow commands we mean to give (validate --format github), their data already escaped."""
+    write_stdout(REDACTOR.redact(text) + "\n")
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A plain left-aligned table, two spaces between columns; cells redacted before they are measured."""
-    rows = [[REDACTOR.redact(str(c)) for c in r] for r in rows]
+    """A plain left-aligned table, two spaces between columns; cells redacted (and each kept on one line)
+    before they are measured."""
+    rows = [[one_line(REDACTOR.redact(str(c))) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     for r in rows:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from entra_profiles.errors import ConfigError
 from entra_profiles.output import out, table
 from entra_profiles.redact import MASK
 from entra_profiles.references.syntax import ReferenceSyntaxError, is_deferred, parse
+from entra_profiles.safetext import json_text
 
 
 def field_rows(ps: ProfileSet, name: str, offline: bool = False) -> list[dict[str, Any]]:
@@ -75,7 +75,7 @@ def resolve(
             raise ConfigError([error.problem(name)])
     rows = field_rows(ps, name, offline)
     if fmt == "json":
-        out(json.dumps({"profile": name, "fields": rows}, indent=2, default=str))
+        out(json_text({"profile": name, "fields": rows}, default=str))
         return
     out(
         table(

@@ -15,7 +15,7 @@ from entra_profiles.commands.common import (
     targets_argument,
 )
 from entra_profiles.errors import ConfigError, ExitCode
-from entra_profiles.output import out
+from entra_profiles.output import out, out_commands
 from entra_profiles.results import Failure
 
 
@@ -64,7 +64,7 @@ def validate(
     source = str(profiles_file(ctx, file))
     text = report.render_json(source, problems, valid) if fmt == "json" else report.render_github(problems)
     if text:
-        out(text)
+        (out if fmt == "json" else out_commands)(text)
     return ExitCode.PROBLEMS if problems else ExitCode.OK
 
 

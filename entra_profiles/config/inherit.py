@@ -7,10 +7,14 @@ they took, so errors still point at the line where each value was written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from entra_profiles.config.names import close_names
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
+from entra_profiles.references.local import named, shown
+
+Sources = Mapping[str, list[str]]
 
 
 def merge(base: LocatedMap, overlay: LocatedMap) -> LocatedMap:
@@ -39,12 +43,13 @@ class ChainError:
 
 
 def extends_chain(
-    name: str, profiles: dict[str, LocatedMap], templates: dict[str, LocatedMap]
+    name: str, profiles: dict[str, LocatedMap], templates: dict[str, LocatedMap], sources: Sources | None = None
 ) -> tuple[list[LocatedMap], ChainError | None]:
     """The layers profile `name` inherits, in merge order (furthest ancestor first), or the error
-    that breaks the chain. `extends` names one template or profile, or a list merged left to right."""
+    that breaks the chain. `extends` names one template or profile, or a list merged left to right.
+    A name that came from a reference (`sources`: value path -> ["env:X", …]) is named, never shown."""
     try:
-        return _layers(name, profiles[name], (name,), profiles, templates), None
+        return _layers(name, profiles[name], (name,), profiles, templates, sources or {}), None
     except _Broken as exc:
         if exc.error.message.startswith("extends cycle") and "extends" in profiles[name].value_pos:
             # A cycle is reported where this profile's own extends is written.
@@ -63,6 +68,7 @@ def _layers(
     stack: tuple[str, ...],
     profiles: dict[str, LocatedMap],
     templates: dict[str, LocatedMap],
+    sources: Sources,
 ) -> list[LocatedMap]:
     target = node.get("extends")
     if target is None:
@@ -82,11 +88,13 @@ def _layers(
             parent, parent_label = profiles[parent_name], parent_name
         else:
             otherwise = "name a template (under templates:) or another profile"
-            hint = close_names(parent_name, [*templates, *profiles], otherwise)
-            raise _Broken(ChainError(parent_pos, f"extends unknown template or profile '{parent_name}'", hint))
+            hidden = named(sources.get(parent_pos.path)) is not None
+            hint = otherwise if hidden else close_names(parent_name, [*templates, *profiles], otherwise)
+            what = shown(parent_name, sources.get(parent_pos.path))
+            raise _Broken(ChainError(parent_pos, f"extends unknown template or profile {what}", hint))
         if parent_label in stack:
             cycle = " → ".join([*stack, parent_label])
             raise _Broken(ChainError(parent_pos, f"extends cycle: {cycle}", "remove one extends of the cycle"))
-        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates)
+        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates, sources)
         out.append(parent)
     return out

@@ -191,7 +191,7 @@ class _Checker:
         defaults: LocatedMap | None,
     ) -> None:
         owners = frozenset({name})
-        chain, error = extends_chain(name, profiles, templates)
+        chain, error = extends_chain(name, profiles, templates, self.out.sources)
         if error is not None:
             if not error.reported_elsewhere:
                 self.problem(error.pos, error.message, error.hint, owners)
@@ -260,7 +260,8 @@ class _Checker:
         groups = self.tree.get("groups")
         if isinstance(groups, LocatedMap):
             tags = {t for tags in self.out.tags.values() for t in tags}
-            self.out.groups = check_groups(groups, profiles, tags, lambda pos, msg, hint: self.problem(pos, msg, hint))
+            report = lambda pos, msg, hint: self.problem(pos, msg, hint)  # noqa: E731
+            self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources)
 
 
 def _leaf_origins(node: Any, at: tuple[str, ...], file: str) -> Any:

@@ -11,7 +11,6 @@ import binascii
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -27,7 +26,17 @@ from entra_profiles.references.keyvault_client import (
     profile_reader,
     read_secret,
 )
-from entra_profiles.references.syntax import KeyVaultRef, Ref, ReferenceSyntaxError, parse, parse_secret_uri
+from entra_profiles.references.local import named
+from entra_profiles.references.syntax import (
+    ALL_RESOLVED,
+    KeyVaultRef,
+    Ref,
+    ReferenceSyntaxError,
+    host_in_cloud,
+    parse,
+    parse_secret_uri,
+    vault_host,
+)
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
 
@@ -159,8 +168,12 @@ def _read_all(
     return answers
 
 
-def _revalidate(profile: Profile, ps: ProfileSet, name: str) -> Failure | None:
-    """Values from a vault meet the same checks as values written in the file."""
+def _revalidate(
+    profile: Profile, ps: ProfileSet, name: str, what: str = "the value read from Key Vault"
+) -> Failure | None:
+    """Values from a vault (or from the environment or a file, looking like a reference) meet the same checks
+    as values written in the file."""
+    resolved = ALL_RESOLVED.set(True)
     try:
         Profile.model_validate(profile.model_dump())
     except ValidationError as exc:
@@ -171,9 +184,12 @@ def _revalidate(profile: Profile, ps: ProfileSet, name: str) -> Failure | None:
             if str(p) not in ("client_secret", "certificate", "managed_identity", "workload_identity")
         )
         where = ps.origins.get(name, {}).get(path, Location(str(ps.file)))
-        why = conceal(str(err["msg"]).removeprefix("Value error, "), err.get("input"), Concealed("it"))
-        reason = f"the value read from Key Vault is not valid here: {why}"  # never its text, nor its characters
+        concealed = Concealed(named(ps.sources.get(where.path)) or "it")
+        why = conceal(str(err["msg"]).removeprefix("Value error, "), err.get("input"), concealed)
+        reason = f"{what} is not valid here: {why}"  # never its text, nor its characters
         return Failure("keyvault_value", f"{where}: {reason}", None, where, reason)
+    finally:
+        ALL_RESOLVED.reset(resolved)
     return None
 
 
@@ -225,21 +241,32 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
             continue
         cloud = ps.cloud(profile.cloud)
         reader = profile.keyvault_credential or ps.keyvault_credential or DEFAULT_READER
+        data_only = False
         for path, where in ps.deferred[name]:
             value = _get(profile, path)
+            # Only a reference written in the file is read: text that came from ${env:} or ${file:} is data,
+            # however much it looks like one (a value is never parsed for references twice).
+            written = {s.removeprefix("keyvault:") for s in ps.sources.get(where.path, []) if s.startswith("keyvault:")}
+            if not written and path != ("credential", "keyvault"):
+                data_only = True
+                continue
             try:
                 refs = (
                     [parse_secret_uri(value)]
                     if path == ("credential", "keyvault")
-                    else [p.keyvault for p in parse(value) if isinstance(p, Ref) and p.keyvault is not None]
+                    else [
+                        p.keyvault
+                        for p in parse(value)
+                        if isinstance(p, Ref) and p.keyvault is not None and p.body in written
+                    ]
                 )
             except ReferenceSyntaxError as exc:
                 plan.fail(name, Failure("keyvault_reference", f"{where}: {exc}", exc.hint, where, str(exc)))
                 continue
             for ref in refs:
                 uri = ref.uri(cloud.keyvault_suffix)
-                host = urlsplit(uri).hostname or ""
-                if not host.endswith("." + cloud.keyvault_suffix):
+                host = vault_host(uri)
+                if not host_in_cloud(host, cloud.keyvault_suffix):
                     reason = (
                         f"vault host {host} is not a Key Vault of the {cloud.name} cloud "
                         f"(*.{cloud.keyvault_suffix}); the reference was refused and no token was sent"
@@ -248,6 +275,9 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
                     plan.fail(name, Failure("keyvault_host_refused", f"{where}: {reason}", hint, where, reason))
                     continue
                 plan.uses.append(Use(name, path, where, ref, uri, reader, cloud.name))
+        failure = _revalidate(profile, ps, name, "a referenced value") if data_only else None
+        if failure is not None:
+            plan.fail(name, failure)
     return plan
 
 

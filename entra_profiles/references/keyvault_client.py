@@ -12,10 +12,55 @@ from entra_profiles.clouds import Cloud
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
 from entra_profiles.errors import first_line
+from entra_profiles.references.syntax import host_in_cloud, vault_host
 from entra_profiles.routing import Route, SandboxInfo, route_for
 
 # A vault that hangs must not hold a run: bounded waits and retries, like the token requests.
 TIMEOUTS: dict[str, Any] = {"connection_timeout": 10, "read_timeout": 30, "retry_total": 2}
+
+
+class VaultHostRefused(Exception):
+    """A request to a vault was about to go to a host other than the vault's: it is not sent."""
+
+
+class VaultScoped:
+    """The reader's credential, asked only for the cloud's vault resource, whatever a vault's challenge
+    names: a vault (or something posing as one) never chooses the audience of the token it is sent."""
+
+    def __init__(self, credential: Any, scope: str) -> None:
+        self.credential = credential
+        self.scope = scope
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return self.credential.get_token(self.scope, **kwargs)
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+        if hasattr(self.credential, "get_token_info"):
+            return self.credential.get_token_info(self.scope, options=options)
+        return self.credential.get_token(self.scope, **dict(options or {}))
+
+    def close(self) -> None:
+        self.credential.close()
+
+
+def host_guard(vault_url: str) -> Any:
+    """A hook run on every request just before it is sent: the URL, read by the parser urllib3 connects
+    with, must name exactly the vault's host and port, over https, with no user name."""
+    from urllib3.util import parse_url
+
+    def netloc(url: str) -> str:
+        parts = parse_url(url)
+        if parts.scheme != "https" or parts.auth is not None or not parts.host:
+            raise VaultHostRefused(f"refused a Key Vault request to {parts.host or url!r}")
+        return f"{parts.host.lower()}:{parts.port or 443}"
+
+    expected = netloc(vault_url)
+
+    def check(request: Any) -> None:
+        if netloc(request.http_request.url) != expected:
+            raise VaultHostRefused(f"refused a Key Vault request to a host other than {expected}")
+
+    return check
 
 
 @dataclass
@@ -29,15 +74,23 @@ class Reader:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def client(self, vault_url: str) -> Any:
+        """A client of one vault: its token is for the cloud's vault resource, and it goes to that vault's
+        host only (under the cloud's vault suffix; the sandbox's when sandboxed), never after a redirect."""
         from azure.keyvault.secrets import SecretClient
 
+        cloud = self.route.cloud
+        if self.route.sandbox is None and not host_in_cloud(vault_host(vault_url), cloud.keyvault_suffix):
+            raise VaultHostRefused(f"{vault_url} is not a Key Vault of the {cloud.name} cloud")
         with self.lock:
             if vault_url not in self.clients:
+                target = self.route.vault_url(vault_url)
                 self.clients[vault_url] = SecretClient(
-                    vault_url=self.route.vault_url(vault_url),
-                    credential=self.credential,
-                    verify_challenge_resource=self.route.sandbox is None and not self.route.cloud.custom,
+                    vault_url=target,
+                    credential=VaultScoped(self.credential, cloud.keyvault_scope),
+                    verify_challenge_resource=self.route.sandbox is None and not cloud.custom,
                     connection_verify=self.route.ca_bundle or True,
+                    permit_redirects=False,
+                    raw_request_hook=host_guard(target),
                     **TIMEOUTS,
                 )
             return self.clients[vault_url]
@@ -123,6 +176,8 @@ def read_secret(uri: str, reader: Reader) -> VaultAnswer:
         )
     except HttpResponseError as exc:
         return _http_failure(exc, reader)
+    except VaultHostRefused as exc:
+        return VaultAnswer(None, code="keyvault_host_refused", reason=f"{exc}; no token was sent")
     except Exception as exc:
         text = str(exc)
         if "CERTIFICATE_VERIFY_FAILED" in text:

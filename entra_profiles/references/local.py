@@ -20,6 +20,17 @@ MAX_FILE_BYTES = 1 << 20
 QUOTES_INPUT = ("unterminated", "unknown reference")  # messages that quote the text around a `${`
 
 
+def named(sources: list[str] | None) -> str | None:
+    """How a problem names a value that came from references (it may be a secret): by its sources."""
+    local = [s for s in sources or [] if not s.startswith("keyvault:")]
+    return "the value of " + " and ".join("${" + s + "}" for s in local) if local else None
+
+
+def shown(value: object, sources: list[str] | None) -> str:
+    """A value as a problem shows it: quoted when written in the file, named when it came from `sources`."""
+    return named(sources) or f"'{value}'"
+
+
 @dataclass
 class LocalResolution:
     problems: list[Problem] = field(default_factory=list)

@@ -6,14 +6,16 @@ from typing import Any
 
 from entra_profiles.output import table
 from entra_profiles.results import ProfileResult
+from entra_profiles.safetext import one_line
 
 
 def _value(value: Any) -> str:
+    """A context value on one line (an app's or organization's name comes from the server)."""
     if isinstance(value, list):
-        return "{" + ", ".join(str(v) for v in value) + "}"
+        return one_line("{" + ", ".join(str(v) for v in value) + "}")
     if isinstance(value, bool):
         return str(value)
-    return "" if value is None else str(value)
+    return "" if value is None else one_line(str(value))
 
 
 def context_block(result: ProfileResult) -> str:
@@ -27,9 +29,9 @@ def context_block(result: ProfileResult) -> str:
 
 def failure_lines(result: ProfileResult) -> list[str]:
     assert result.error is not None
-    lines = [f"{result.name}: {result.error.message}"]
+    lines = [f"{result.name}: {one_line(result.error.message)}"]
     if result.error.hint:
-        lines.append(f"  hint: {result.error.hint}")
+        lines.append(f"  hint: {one_line(result.error.hint)}")
     return lines
 
 
@@ -37,7 +39,7 @@ def render_text(results: list[ProfileResult]) -> str:
     if len(results) == 1:
         r = results[0]
         parts = [context_block(r)] if r.context is not None else []
-        parts += [f"warning: {w}" for w in r.warnings]
+        parts += [f"warning: {one_line(w)}" for w in r.warnings]
         if r.error is not None:
             parts += ["error: " + "\n".join(failure_lines(r))]
         return "\n".join(parts)
@@ -58,7 +60,7 @@ def render_text(results: list[ProfileResult]) -> str:
     lines = [table(rows, ["PROFILE", "STATUS", "TENANT", "CREDENTIAL", "ROLES", "EXPIRES", "TIME"])]
     warned = [r for r in results if r.warnings]
     if warned:
-        lines += ["", "Warnings:"] + [f"{r.name}: {w}" for r in warned for w in r.warnings]
+        lines += ["", "Warnings:"] + [f"{r.name}: {one_line(w)}" for r in warned for w in r.warnings]
     failed = [r for r in results if not r.ok]
     if failed:
         lines += ["", "Failures:"] + [line for r in failed for line in failure_lines(r)]

@@ -74,7 +74,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Serve, and write sandbox.json; `SandboxAlreadyRunning` while another sandbox serves from the
         state directory (a stale sandbox.json, whose process is gone, is replaced)."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # 0700 whatever the umask
         lock = StateDirLock(self.state_dir)
         if not lock.acquire():  # its holder may still be starting: sandbox.json may not name it yet
             named, holder = recorded(self.state_dir), lock_holder(self.state_dir)

@@ -16,8 +16,9 @@ INFO_FILE = "sandbox.json"
 LOCK_FILE = "sandbox.lock"
 
 
-def write_private(path: Path, content: str | bytes) -> None:
-    """Replace `path` atomically with a file only its owner can read (mode 0600 whatever the umask)."""
+def write_private(path: Path, content: str | bytes, mode: int = 0o600) -> None:
+    """Replace `path` atomically with a file only its owner can read (mode 0600 whatever the umask), or,
+    with `mode=0o644`, one only its owner can change (a certificate clients must trust)."""
     data = content.encode() if isinstance(content, str) else content
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -25,7 +26,7 @@ def write_private(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), 0o600)
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:

@@ -54,15 +54,16 @@ def normalized(resource: str) -> str:
     return resource.strip().rstrip("/").lower()
 
 
-def _graph_named(name: str) -> bool:
+def _graph_named(name: str, prefix: str = "graph.") -> bool:
     """`https://graph.DOMAIN`: how every Graph host is named (graph.microsoft.com, graph.microsoft.us,
-    Azure Stack's graph.local.azurestack.external …), and so a custom cloud's, e.g. graph.lab.contoso.example."""
+    Azure Stack's graph.local.azurestack.external …), and so a custom cloud's, e.g. graph.lab.contoso.example.
+    With `prefix` "vault.": a custom cloud's Key Vault resource, `https://` + its keyvault_suffix."""
     try:
         parts = urlsplit(name)
         host = parts.hostname or ""
     except ValueError:
         return False
-    return parts.scheme == "https" and not parts.path and host.startswith("graph.") and len(host) > len("graph.")
+    return parts.scheme == "https" and not parts.path and host.startswith(prefix) and len(host) > len(prefix)
 
 
 def canonical_resource(resource: str, graph_aliases: Collection[str] = ()) -> str:
@@ -73,7 +74,7 @@ def canonical_resource(resource: str, graph_aliases: Collection[str] = ()) -> st
     name = normalized(resource)
     if name in GRAPH_RESOURCES or name in graph_aliases or _graph_named(name):
         return "graph"
-    if name in VAULT_RESOURCES:
+    if name in VAULT_RESOURCES or _graph_named(name, "vault."):
         return "keyvault"
     if name in ARM_RESOURCES:
         return "arm"

@@ -156,8 +156,11 @@ def test_atomic_write_refuses_devices_fifos_and_links_to_them(tmp_path: Path) ->
     for target in (fifo, link, Path("/dev/null")):
         with pytest.raises(ExportError) as caught:
             write_private(target, "AZURE_CLIENT_SECRET=x\n")
-        assert caught.value.message == (
-            f"cannot write {target}: it is not a regular file, and -o replaces the file it names"
+        why = (
+            "a link to a device or an open file descriptor, not a file"
+            if target == link
+            else ("not a regular file, and -o replaces the file it names")
         )
+        assert caught.value.message == f"cannot write {target}: it is {why}"
     assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
     assert sorted(os.listdir(tmp_path)) == ["fifo", "home", "stdout"]
