@@ -10,6 +10,7 @@ from pathlib import Path
 from entra_profiles.exports.base import Variable
 
 APP = "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811"
+TENANT = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"  # a GUID: export hands over GUIDs, and a domain would need discovery
 DUMP = "import json, os; print(json.dumps({k: v for k, v in os.environ.items() if k.startswith('V')}))"
 
 HOSTILE = [
@@ -59,7 +60,7 @@ def one_profile(directory: Path, credential: str, extra: str = "", name: str = "
     """A profiles file with one profile of the Contoso automation app: `credential` as a YAML flow mapping."""
     path = directory / "profiles.yaml"
     path.write_text(
-        f"version: 1\nprofiles:\n  {name}:\n    tenant: contoso.onmicrosoft.com\n    client_id: {APP}\n"
+        f"version: 1\nprofiles:\n  {name}:\n    tenant: {TENANT}\n    client_id: {APP}\n"
         f"    credential: {credential}\n{extra}",
         encoding="utf-8",
     )

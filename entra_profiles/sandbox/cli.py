@@ -122,7 +122,7 @@ def _start(box: Any, seed: Path | None, host: str, port: int) -> None:
     except SandboxAlreadyRunning as exc:
         raise SandboxCommandError(str(exc), exc.hint) from None
     except ValidationError as exc:
-        raise SandboxCommandError(f"invalid seed {seed}:\n{_seed_errors(exc)}", SEED_HINT) from None
+        raise SandboxCommandError(f"invalid seed {seed}: {_seed_errors(exc)}", SEED_HINT) from None
     except yaml.YAMLError as exc:
         raise SandboxCommandError(f"invalid seed {seed}: {_yaml_error(exc)}", SEED_HINT) from None
     except ValueError as exc:  # PyYAML's own: a date such as 2020-13-01 that does not exist
@@ -151,12 +151,13 @@ def _os_error(exc: OSError, host: str, port: int) -> SandboxCommandError:
 
 
 def _seed_errors(exc: ValidationError) -> str:
-    """One line per problem, by field path; never the input value (a seed holds secrets)."""
-    lines = []
+    """Each problem by field path, `; ` between them (an error is one line); never the input value (a seed
+    holds secrets)."""
+    problems = []
     for e in exc.errors(include_url=False, include_input=False, include_context=False):
         where = ".".join(str(part) for part in e["loc"]) or "(top level)"
-        lines.append(f"  {where}: {e['msg']}")
-    return "\n".join(lines)
+        problems.append(f"{where}: {e['msg']}")
+    return "; ".join(problems)
 
 
 def _yaml_error(exc: yaml.YAMLError) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from clirunner import run_cli
 from dotenv import dotenv_values
-from hostile import HOSTILE, one_profile, sourced
+from hostile import HOSTILE, TENANT, one_profile, sourced
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,7 +132,7 @@ def test_an_injecting_value_is_refused_through_the_cli_naming_only_the_variable(
     r = run_cli("-f", str(path), "export", "app", "--format", "dotenv", env={"APP_SECRET": "it's a secret"})
     assert r.code == 0
     assert read_back(tmp_path, r.out) == {
-        "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+        "AZURE_TENANT_ID": TENANT,
         "AZURE_CLIENT_ID": "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811",
         "AZURE_CLIENT_SECRET": "it's a secret",
     }

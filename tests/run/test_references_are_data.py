@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from clirunner import run_cli
-from hostile import APP, one_profile
+from hostile import APP, TENANT, one_profile
 
 from entra_profiles.sandbox import Sandbox
 
@@ -54,7 +54,7 @@ def test_a_value_that_looks_like_a_reference_is_checked_as_data(tmp_path: Path) 
     path = one_profile(
         tmp_path, "{type: client_secret, secret: s3cret}", "    scopes: [https://graph.microsoft.com/.default]\n"
     )
-    path.write_text(path.read_text().replace("contoso.onmicrosoft.com", '"${env:T}"'))
+    path.write_text(path.read_text().replace(TENANT, '"${env:T}"'))
     r = run_cli("-f", str(path), "validate", env={"T": f"${{keyvault:{VAULT}/secrets/canary-secret}}"})
     assert (r.code, r.out) == (1, "")
     assert r.err == (

@@ -41,9 +41,9 @@ def test_an_invalid_seed_names_fields_but_never_their_values(tmp_path: Path) -> 
     assert (r.code, r.out) == (2, "")
     assert SECRET not in r.out + r.err and "input_value" not in r.err
     assert r.err == (
-        f"error: invalid seed {seed}:\n"
-        "  tenants.0.apps.0.secrets.0: Input should be a valid dictionary or instance of AppSecret\n"
-        "  tenants.0.apps.0.unknown_key: Extra inputs are not permitted\n"
+        f"error: invalid seed {seed}: "
+        "tenants.0.apps.0.secrets.0: Input should be a valid dictionary or instance of AppSecret; "
+        "tenants.0.apps.0.unknown_key: Extra inputs are not permitted\n"
         f"{SEED_HINT}\n"
     )
 
