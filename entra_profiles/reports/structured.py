@@ -1,4 +1,4 @@
-"""JSON and YAML reports: {"profiles": [...], "summary": {"ok", "failed", "total"}}."""
+"""JSON and YAML reports: {"profiles": [...], "summary": {"ok", "failed", ["interrupted",] "total"}}."""
 
 from __future__ import annotations
 
@@ -12,10 +12,15 @@ from entra_profiles.results import ProfileResult
 
 
 def document(results: list[ProfileResult]) -> dict[str, Any]:
+    """`summary` counts ok, failed and total; `interrupted` too when Ctrl-C cut the run short."""
     ok = sum(1 for r in results if r.ok)
+    interrupted = sum(1 for r in results if r.interrupted)
+    summary = {"ok": ok, "failed": len(results) - ok - interrupted}
+    if interrupted:
+        summary["interrupted"] = interrupted
     return {
         "profiles": [REDACTOR.redact_tree(r.as_dict()) for r in results],  # before YAML folds or escapes
-        "summary": {"ok": ok, "failed": len(results) - ok, "total": len(results)},
+        "summary": {**summary, "total": len(results)},
     }
 
 
