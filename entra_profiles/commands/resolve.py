@@ -37,13 +37,29 @@ def field_rows(ps: ProfileSet, name: str, offline: bool = False) -> list[dict[st
             shown = [_unescaped(str(v)) if offline else str(v) for v in value]
         else:
             shown = _unescaped(value) if offline and isinstance(value, str) else value
-        source = ps.resolved_from.get(name, {}).get(path) or ", ".join(ps.sources.get(where.path, [])) or "literal"
+        source = ", ".join(sources(ps, name, path, where.path)) or "literal"
         if offline and _unread(value):
             source += " (not read: --offline)"
         rows.append(
             {"field": ".".join(path), "value": shown, "written": where.position(), "at": where.path, "source": source}
         )
     return rows
+
+
+def sources(ps: ProfileSet, name: str, path: tuple[str, ...], written_at: str) -> list[str]:
+    """Every reference the value was built from, in the order written: an environment variable whose
+    default was used says so, a Key Vault secret that was read names its version."""
+    unset = ps.defaults_used.get(written_at, set())
+    read = iter(ps.resolved_from.get(name, {}).get(path, []))
+    out = []
+    for source in ps.sources.get(written_at, []):
+        scheme, _, body = source.partition(":")
+        if scheme == "env" and body in unset:
+            source += " (unset, default used)"
+        elif scheme == "keyvault":
+            source = next(read, source)
+        out.append(source)
+    return out + list(read)  # a certificate read whole from Key Vault (credential.keyvault) is no ${…}
 
 
 @click.command(
