@@ -60,8 +60,8 @@ def table(
     """A left-aligned table, two spaces between columns; cells redacted before they are measured.
 
     With `width`, the columns listed in `shrink` are shortened (`…` in the middle) until the table fits:
-    the first group of columns first, each time the widest of the group, then the next group. `paint` styles the cells of a column after they are measured, so that colour codes
-    never count in a width.
+    the first group of columns first, each time the widest of the group, then the next group. `paint`
+    styles the cells of a column after they are measured, so that colour codes never count in a width.
     """
     rows = [[REDACTOR.redact(str(c)) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]

@@ -78,7 +78,8 @@ def test_the_sandbox_module_entry_speaks_it_too(tmp_path: Path) -> None:
     )
     assert (proc.returncode, proc.stderr) == (
         2,
-        "error: no such option: --bogus\n  hint: did you mean --host? see 'python -m entra_profiles.sandbox serve --help'\n",
+        "error: no such option: --bogus\n"
+        "  hint: did you mean --host? see 'python -m entra_profiles.sandbox serve --help'\n",
     )
 
 

@@ -13,7 +13,9 @@ from runsupport import AUTOMATION
 from entra_profiles.sandbox import Sandbox
 
 VAULT = "https://contoso-ops.vault.azure.net"
-DESCRIPTION = f"${{env:TEAM}} ${{keyvault:{VAULT}/secrets/shared-1}} ${{env:STAGE:-dev}} ${{keyvault:{VAULT}/secrets/shared-2}}"
+DESCRIPTION = (
+    f"${{env:TEAM}} ${{keyvault:{VAULT}/secrets/shared-1}} ${{env:STAGE:-dev}} ${{keyvault:{VAULT}/secrets/shared-2}}"
+)
 PROFILES = f"""version: 1
 profiles:
   p:
