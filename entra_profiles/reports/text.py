@@ -36,7 +36,7 @@ def failure_lines(result: ProfileResult) -> list[str]:
 
 STATUS_WORDS = {"ok": "ok", "failed": "FAILED", "interrupted": "interrupted"}
 COLUMNS = ["PROFILE", "STATUS", "TENANT", "CREDENTIAL", "ROLES", "EXPIRES", "TIME"]
-SHRINK = [(2,), (0, 3)]  # TENANT, then PROFILE and CREDENTIAL: shortened (…) to fit a narrow terminal
+SHRINK = [(2,), (3,), (0,)]  # TENANT, then CREDENTIAL, then PROFILE: shortened (…) to fit a narrow terminal
 
 
 def render_text(results: list[ProfileResult], *, width: int | None = None, paint: Paint = plain) -> str:
