@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     ours = args[: args.index("--")] if "--" in args else args  # after --: the arguments of exec's command
     debug = "--debug" in ours or bool(os.environ.get("ENTRA_PROFILES_DEBUG"))
-    if "--no-color" in ours:
-        refuse_colour()
+    refuse_colour("--no-color" in ours)  # global, before or after the command name: taken out here for all
+    args = [a for a in ours if a != "--no-color"] + args[len(ours) :]
     from entra_profiles.logs import setup
 
     setup(debug)

@@ -31,10 +31,10 @@ Paint = Callable[[str, str], str]  # (text, kind) -> the text as the stream shou
 _colour_refused = False
 
 
-def refuse_colour() -> None:
-    """`--no-color`: no colour on any stream for the rest of the process."""
+def refuse_colour(refused: bool = True) -> None:
+    """`--no-color`: no colour on any stream (main() sets it for each command line it runs)."""
     global _colour_refused
-    _colour_refused = True
+    _colour_refused = refused
 
 
 def is_terminal(stream: TextIO | None) -> bool:

@@ -56,3 +56,4 @@ def test_errors_are_coloured_on_a_terminal_only() -> None:
     assert flag.err == plain.err
     piped = run_cli("-f", EXAMPLE, "list", "zzz-*")
     assert piped.err == plain.err
+    assert run_cli("schema", "--no-color").code == 0  # every command takes it, whatever its own options

@@ -17,10 +17,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def file_option(func: F) -> F:
-    """`-f/--file`, `--debug` and `--no-color`, accepted before or after the command name (main() reads
-    --debug and --no-color)."""
+    """`-f/--file` and `--debug`, accepted before or after the command name (main() reads --debug)."""
     func = click.option("--debug", is_flag=True, hidden=True, expose_value=False)(func)
-    func = click.option("--no-color", is_flag=True, hidden=True, expose_value=False)(func)
     return click.option(
         "-f",
         "--file",
