@@ -156,7 +156,6 @@ def main() -> int:
         shell.show(line)
     serve = shell.command("sandbox", "serve", "--state-dir", STATE, "--seed", SEED)
     shell.show(f"{shlex.join(serve)} &")
-    (root / "sandbox").mkdir(parents=True, exist_ok=True)
     with stopped_on_exit(subprocess.Popen(serve, env=env, stdin=subprocess.DEVNULL)):
         try:
             code = shell.run("sandbox", "wait", STATE)
@@ -169,6 +168,8 @@ def main() -> int:
                 if code == 0:
                     print(flush=True)
                     code = shell.run(*step)
+        except KeyboardInterrupt:  # Ctrl-C: the command running had it too; stop the sandbox, no traceback
+            code = 130
         finally:
             print(flush=True)
             shell.show("kill %1; wait   # stop the sandbox")
