@@ -38,6 +38,7 @@ class Wanted:
     scope: str | None
     timeout: float
     retries: int
+    certificate_format: str = "pem"
 
 
 def profile_options(func: F) -> F:
@@ -55,7 +56,14 @@ def profile_options(func: F) -> F:
             click.option("--token", is_flag=True, help="Also AZURE_ACCESS_TOKEN and _EXPIRES_ON (a fresh token)."),
             click.option("--scope", default=None, help="Scope of --token (default: the profile's, else Graph)."),
             click.option("--check", is_flag=True, help="Connect first; refuse when no token can be had."),
-            timeout_options("for --check and --token"),
+            click.option(
+                "--certificate-format",
+                type=click.Choice(["pem", "pfx"]),
+                default="pem",
+                show_default=True,
+                help="AZURE_CLIENT_CERTIFICATE_PATH as PEM (every client) or PFX (+ _PASSWORD; not Node, not az).",
+            ),
+            timeout_options("for --check, --token and the tenant's discovery"),
             sandbox_option,
             file_option,
         ]
@@ -93,6 +101,7 @@ def export(
     token: bool,
     scope: str | None,
     check: bool,
+    certificate_format: str,
     timeout: float,
     retries: int,
     sandbox_dir: Path | None,
@@ -119,7 +128,7 @@ def export(
     from entra_profiles.exports.tempfiles import PrivateFiles, unwind_on_termination
 
     with unwind_on_termination(), PrivateFiles(os.environ) as files:
-        wanted = Wanted(sets, check, token, scope, timeout, retries)
+        wanted = Wanted(sets, check, token, scope, timeout, retries, certificate_format)
         p, variables = _variables(ctx, file, profile, sandbox_dir, wanted, "exported", files)
         options = FormatOptions(
             profile=p.name,
@@ -164,19 +173,22 @@ def _variables(
     what: str,
     files: PrivateFiles,
 ) -> tuple[Prepared, list[Variable]]:
-    """The prepared profile and its variables (the token last), writing private files into `files`."""
+    """The prepared profile and its variables (the token last), writing private files into `files`.
+    The tenant is handed over as its GUID: the token's when one was got anyway, else discovery's."""
     from entra_profiles.credentials.process_env import release_all
     from entra_profiles.exports import prepare as prep
+    from entra_profiles.exports.tenant import tenant_id
     from entra_profiles.run.connect import ConnectOptions
 
     environ = dict(os.environ)  # as the user gave it: what our credentials set for themselves is not exported
     options = ConnectOptions(timeout=wanted.timeout, retries=wanted.retries)
     try:
         p = prep.prepare(ctx, file, target, sandbox_dir)
-        if wanted.check:
-            prep.check(p, what, options)
-        variables = prep.build(p, wanted.sets, files, environ)
-        return p, variables + (prep.access_token(p, wanted.scope, options) if wanted.token else [])
+        tid = prep.check(p, what, options) if wanted.check else None
+        token = prep.access_token(p, wanted.scope, options) if wanted.token else []
+        guid = tenant_id(p.name, p.profile.tenant, p.route, wanted.timeout, tid or prep.token_tenant(token))
+        variables = prep.build(p, wanted.sets, files, environ, guid, wanted.certificate_format)
+        return p, variables + token
     finally:
         release_all()  # exec's child gets the environment we were given, not the one our credentials set
 

@@ -62,8 +62,9 @@ def prepare(ctx: click.Context, file: Path | None, target: str, sandbox_dir: Pat
     return Prepared(name, profile, cloud, route_for(cloud, sandbox), ps.file.parent, ps.certificates.get(name))
 
 
-def check(p: Prepared, what: str, options: ConnectOptions) -> None:
-    """Connect the profile (token, claims, its `expect:` checks); refuse to go on when it fails."""
+def check(p: Prepared, what: str, options: ConnectOptions) -> str | None:
+    """Connect the profile (token, claims, its `expect:` checks); refuse to go on when it fails.
+    The token's tenant (`tid`), which export hands over instead of a domain."""
     from entra_profiles.credentials.options import Transports
     from entra_profiles.run.connect import connect
 
@@ -76,6 +77,8 @@ def check(p: Prepared, what: str, options: ConnectOptions) -> None:
         raise ExportError(f"{p.name}: --check failed, nothing {what}: {result.error.message}", hint=result.error.hint)
     for warning in result.warnings:  # the token is good, but the person should know (as `run` says it)
         err(f"warning: {p.name}: {warning}")
+    tid = (result.context or {}).get("TenantId")
+    return tid if isinstance(tid, str) else None
 
 
 def access_token(p: Prepared, scope: str | None, options: ConnectOptions) -> list[Variable]:
@@ -103,12 +106,32 @@ def access_token(p: Prepared, scope: str | None, options: ConnectOptions) -> lis
     ]
 
 
-def build(p: Prepared, sets: tuple[str, ...], files: PrivateFiles, environ: Mapping[str, str]) -> list[Variable]:
+def token_tenant(variables: list[Variable]) -> str | None:
+    """The `tid` of the access token among `variables` (--token's), if any."""
+    from entra_profiles.context import token_claims
+
+    for v in variables:
+        if v.name == "AZURE_ACCESS_TOKEN":
+            tid = token_claims(v.value).get("tid")
+            return tid if isinstance(tid, str) else None
+    return None
+
+
+def build(
+    p: Prepared,
+    sets: tuple[str, ...],
+    files: PrivateFiles,
+    environ: Mapping[str, str],
+    tenant_id: str,
+    certificate_format: str = "pem",
+) -> list[Variable]:
     """The profile's variables for the chosen sets (writing private files as needed)."""
     from entra_profiles.exports.variables import profile_variables
 
     material = Material(p.base_dir, p.route, files, p.vault_material, environ)
-    variables = profile_variables(p.profile, p.cloud, p.route, sets, material)
+    variables = profile_variables(
+        p.profile, p.cloud, p.route, sets, material, tenant_id=tenant_id, certificate_format=certificate_format
+    )
     for v in variables:
         if v.secret:
             REDACTOR.register(v.value)

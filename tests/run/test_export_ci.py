@@ -9,7 +9,7 @@ from pathlib import Path
 
 from exportsupport import SECRET, all_credentials, cli, write_profiles
 from githubenv import parse_env_file, unescape_command_data
-from runsupport import AUTOMATION
+from runsupport import AUTOMATION, CONTOSO
 from testenv import scrubbed_environ
 
 from entra_profiles.exports import azure_pipelines
@@ -76,10 +76,10 @@ def test_azure_pipelines_sets_secrets_as_secret(box: Sandbox, world: ExampleWorl
     r = cli(box, profiles, "export", "secret", "--format", "azure-pipelines", "--vars", "terraform")
     assert r.code == 0, r.err
     assert azure_pipelines.parse(r.out) == {
-        "ARM_TENANT_ID": ("contoso.onmicrosoft.com", False),
+        "ARM_TENANT_ID": (CONTOSO, False),  # the profile's domain, resolved to its GUID
         "ARM_CLIENT_ID": (AUTOMATION, False),
         "ARM_CLIENT_SECRET": (SECRET, True),
-        "ARM_ENVIRONMENT": ("public", False),
+        "ARM_METADATA_HOSTNAME": (box.info["arm_metadata_host"], False),  # the sandbox's ARM names the cloud
     }
     assert f"##vso[task.setvariable variable=ARM_CLIENT_SECRET;issecret=true]{SECRET}\n" in r.out
 

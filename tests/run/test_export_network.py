@@ -11,6 +11,7 @@ import certifi
 import pytest
 from exportsupport import all_credentials, cli, write_profiles
 from githubenv import parse_env_file
+from runsupport import CONTOSO
 
 from entra_profiles.sandbox import Sandbox
 from entra_profiles.sandbox.example import ExampleWorld
@@ -35,6 +36,14 @@ def test_https_proxy_from_the_environment_is_used(box: Sandbox, world: ExampleWo
     profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
     proxied = {"HTTPS_PROXY": dead, "https_proxy": dead, "NO_PROXY": "", "no_proxy": ""}
     r = cli(box, profiles, "export", "github", env=proxied)
+    assert (r.code, r.out) == (1, "")
+    assert r.err.startswith(  # the tenant's discovery, the first request, goes through the proxy too
+        "error: github: cannot resolve tenant 'contoso.onmicrosoft.com' to its GUID: cannot reach "
+        f"{box.url}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration through the proxy: "
+        "Connection refused\n"
+    )
+    guid = write_profiles(tmp_path, all_credentials(world, tmp_path).replace("contoso.onmicrosoft.com", CONTOSO))
+    r = cli(box, guid, "export", "github", env=proxied)
     assert (r.code, r.out) == (1, "")
     assert r.err == "error: GitHub's OIDC endpoint is unreachable: ProxyError\n"
     r = cli(box, profiles, "export", "github", env={**proxied, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"})

@@ -39,9 +39,10 @@ def test_json_report_shape(run_profiles: RunProfiles) -> None:
     assert (p["name"], p["status"], p["error"], p["warnings"]) == ("app", "ok", None, [])
     assert list(p["context"]) == [
         "ClientId", "TenantId", "Scopes", "AuthType", "TokenCredentialType", "CertificateThumbprint",
-        "CertificateSubjectName", "CertificateNotAfter", "SendCertificateChain", "ManagedIdentityId", "AppName",
-        "ContextScope", "Environment", "TokenExpiresOn",
+        "CertificateName", "CertificateSubjectName", "CertificateNotAfter", "SendCertificateChain", "Account",
+        "ManagedIdentityId", "AppName", "ContextScope", "Environment", "TokenExpiresOn",
     ]  # fmt: skip
+    assert (p["context"]["CertificateName"], p["context"]["Account"]) == (None, None)  # a secret, app-only
 
 
 def test_yaml_report(run_profiles: RunProfiles) -> None:
