@@ -26,7 +26,9 @@ from typing import Any
 OTHERS = "\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 UNPRINTABLE = f"\x00-\x1f{OTHERS}"  # as a regular expression's character class
 _UNPRINTABLE_RE = re.compile(f"[{UNPRINTABLE}]")
-_BUT_NEWLINE_RE = re.compile(f"[\x00-\x09\x0b-\x1f{OTHERS}]")
+# …and in `neutralize`, LF and our own colour (SGR: ESC [ digits m) pass: a colour changes no line and
+# starts no command, where GitLab's section markers (ESC [0K) and every other escape are written out.
+_BUT_NEWLINE_RE = re.compile(f"(?!\x1b\\[[0-9;]*m)[\x00-\x09\x0b-\x1f{OTHERS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _HASHES_RE = re.compile("#(?=#)")
 

@@ -145,11 +145,23 @@ def export(
         err(f"note: wrote {len(files.written)} private file(s) to {files.folder}; remove it when done")
     stale = [n for n in options.unset if os.environ.get(n) is not None]
     if name in ("github", "azure-pipelines") and not outputs and stale:
-        err(
-            f"warning: {', '.join(stale)} stay set from an earlier step: {name} cannot unset a variable, and "
-            "azure-identity reads an empty one as set (it would try AZURE_CLIENT_SECRET before a certificate)"
-        )
+        err(f"warning: {stale_warning(stale, name, p.profile.credential.type)}")
         err("  hint: export each profile in a job of its own, or in the step that uses it (exec)")
+
+
+def stale_warning(stale: list[str], fmt: str, credential: str) -> str:
+    """What the variables an earlier CI step set, and this profile does not, do to the steps after this one.
+    (Setting them empty would not help: azure-identity takes an empty AZURE_CLIENT_SECRET as set.)"""
+    names = ", ".join(stale)
+    stays = f"{names} {'stays' if len(stale) == 1 else 'stay'} set from an earlier step ({fmt} cannot unset a variable)"
+    if "AZURE_CLIENT_SECRET" in stale:
+        return (
+            f"{stays}, and azure-identity tries AZURE_CLIENT_SECRET first: the steps after this one would sign "
+            f"in with that step's secret, not this profile's {credential.replace('_', ' ')}"
+        )
+    return (
+        f"{stays}: the steps after this one see {'it' if len(stale) == 1 else 'them'} beside this profile's variables"
+    )
 
 
 def _variables(

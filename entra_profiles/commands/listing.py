@@ -11,6 +11,7 @@ from entra_profiles.commands.common import file_option, load_selected, targets_a
 from entra_profiles.config.models import ManagedIdentity, Profile
 from entra_profiles.output import err, out, table
 from entra_profiles.safetext import json_text
+from entra_profiles.terminal import width as terminal_width
 
 
 def identity(p: Profile) -> str:
@@ -65,7 +66,8 @@ def list_profiles(ctx: click.Context, targets: tuple[str, ...], fmt: str, file: 
             + [",".join(r["tags"])]
             for r in rows
         ]
-        out(table(cells, ["NAME", "TENANT", "CLIENT ID", "CREDENTIAL", "CLOUD", "TAGS"]))
+        headers = ["NAME", "TENANT", "CLIENT ID", "CREDENTIAL", "CLOUD", "TAGS"]
+        out(table(cells, headers, width=terminal_width(), shrink=[(1, 2, 5), (0,)]))
     if troubled:
         err(f"* {len(troubled)} profile(s) with problems: `entra-profiles validate` says what they are")
 

@@ -104,6 +104,8 @@ def resolve_deferred(
     profiles = dict(ps.profiles)
     certificates = dict(ps.certificates)
     resolved_from = {n: dict(v) for n, v in ps.resolved_from.items()}
+    for use in plan.uses:  # read again (or for the first time): listed afresh, in the order written
+        resolved_from.setdefault(use.profile, {})[use.path] = []
     filled: dict[tuple[str, tuple[str, ...]], dict[KeyVaultRef, str]] = {}
     for use in plan.uses:
         answer = answers.get((use.uri, use.reader_key))
@@ -113,7 +115,7 @@ def resolve_deferred(
             reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
             plan.fail(use.profile, Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason))
             continue
-        resolved_from.setdefault(use.profile, {})[use.path] = f"keyvault:{use.uri} (version {answer.version})"
+        resolved_from[use.profile][use.path].append(f"keyvault:{use.uri} (version {answer.version})")
         if use.path == ("credential", "keyvault"):
             material = _certificate_bytes(answer)
             if material is None:

@@ -36,6 +36,7 @@ class LocalResolution:
     problems: list[Problem] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)  # paths whose value could not be resolved
     sources: dict[str, list[str]] = field(default_factory=dict)  # path -> ["env:NAME", "file:x"]
+    defaults_used: dict[str, set[str]] = field(default_factory=dict)  # path -> {NAME}: unset, its default used
     secrets: list[str] = field(default_factory=list, repr=False)  # values read from env/file (to redact)
 
 
@@ -91,6 +92,8 @@ def _resolve(value: str, pos: Pos, base_dir: Path, environ: Mapping[str, str], f
             out.failed.add(pos.path)
             return value
         out.sources.setdefault(pos.path, []).append(f"{part.scheme}:{part.body}")
+        if part.scheme == "env" and part.body not in environ:
+            out.defaults_used.setdefault(pos.path, set()).add(part.body)
         if resolved and pos.path.rsplit(".", 1)[-1] in SECRET_FIELDS:
             out.secrets.append(resolved)
         pieces.append(resolved.replace("${", "$${") if deferred else resolved)

@@ -1,4 +1,4 @@
-"""JSON and YAML reports: {"profiles": [...], "summary": {"ok", "failed", "total"}}.
+"""JSON and YAML reports: {"profiles": [...], "summary": {"ok", "failed", ["interrupted",] "total"}}.
 
 Both decode to the same data and hold no line a CI agent reads as a command (safetext.py): JSON writes
 `#` before `#` as `\u0023`; YAML writes any string that holds a control character, a line separator,
@@ -32,10 +32,15 @@ _Dumper.add_representer(str, _string)
 
 
 def document(results: list[ProfileResult]) -> dict[str, Any]:
+    """`summary` counts ok, failed and total; `interrupted` too when Ctrl-C cut the run short."""
     ok = sum(1 for r in results if r.ok)
+    interrupted = sum(1 for r in results if r.interrupted)
+    summary = {"ok": ok, "failed": len(results) - ok - interrupted}
+    if interrupted:
+        summary["interrupted"] = interrupted
     return {
         "profiles": [REDACTOR.redact_tree(r.as_dict()) for r in results],  # before YAML folds or escapes
-        "summary": {"ok": ok, "failed": len(results) - ok, "total": len(results)},
+        "summary": {**summary, "total": len(results)},
     }
 
 

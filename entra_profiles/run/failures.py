@@ -101,7 +101,7 @@ def classify(exc: BaseException, route: Route, stage: str, timeout: float | None
     if status is not None:
         last = last_response()
         said = f": {last.said}" if last is not None and last.status == status and last.said else ""
-        return Failure(f"http_{status}", f"{host} answered HTTP {status}{said}", _status_hint(status))
+        return Failure(f"http_{status}", f"{host} answered HTTP {status}{said}", _status_hint(status, stage))
     from azure.core.exceptions import ServiceRequestError
 
     if any(isinstance(e, ServiceRequestError | ConnectionError) for e in _chain(exc)) or "Connection aborted" in text:
@@ -112,7 +112,12 @@ def classify(exc: BaseException, route: Route, stage: str, timeout: float | None
     return Failure("failed", f"{name}: {first_line(text)}", None)
 
 
-def _status_hint(status: int) -> str:
+def _status_hint(status: int, stage: str) -> str:
+    if stage == "managed_identity" and status in (400, 404):  # IMDS, App Service: no such identity, or which one?
+        return (
+            "check the profile's credential client_id, object_id or resource_id: it must name an identity "
+            "assigned to this resource (with none of the three, the system-assigned one is asked for)"
+        )
     if status == 429:
         return "throttled: lower --concurrency, or retry later"
     if status >= 500:

@@ -11,7 +11,7 @@ from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Certificate, ClientSecret
 from entra_profiles.credentials.options import Transports
 from entra_profiles.credentials.process_env import release_all
-from entra_profiles.results import Failure, ProfileResult
+from entra_profiles.results import Failure, ProfileResult, RunInterrupted
 from entra_profiles.routing import SandboxInfo, route_for
 from entra_profiles.run.connect import ConnectOptions, connect
 
@@ -51,10 +51,10 @@ def run_profiles(
     done = len(results)
     base_dir = ps.file.parent
     pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="connect")
+    futures: dict[Future[ProfileResult], str] = {}
     try:
         if options.shared_pool:
             _prefetch_discovery(ps, todo, sandbox, transports, pool)
-        futures: dict[Future[ProfileResult], str] = {}
         for name in todo:
             profile = ps.profiles[name]
             cloud = ps.cloud(profile.cloud)
@@ -82,11 +82,23 @@ def run_profiles(
                         name, error=Failure("timeout", f"gave up after {options.connect.timeout:g} s", None)
                     )
                 break
+    except KeyboardInterrupt:
+        raise RunInterrupted(_so_far(names, results, futures)) from None
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         transports.close()
         release_all()
     return [results[n] for n in names]
+
+
+def _so_far(
+    names: list[str], results: dict[str, ProfileResult], futures: dict[Future[ProfileResult], str]
+) -> list[ProfileResult]:
+    """Every profile's result at an interrupt: the finished ones (collected or not yet), the rest interrupted."""
+    for fut, name in futures.items():
+        if name not in results and fut.done() and not fut.cancelled() and fut.exception() is None:
+            results[name] = fut.result()
+    return [results.get(n) or ProfileResult(n, interrupted=True) for n in names]
 
 
 def _prefetch_discovery(

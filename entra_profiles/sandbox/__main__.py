@@ -5,21 +5,24 @@ import sys
 
 import click
 
+from entra_profiles.cli_errors import show, show_click
 from entra_profiles.errors import EntraProfilesError
 
 from .cli import sandbox
 
+PROG = "python -m entra_profiles.sandbox"
+
 
 def main() -> None:
     try:
-        sandbox.main(prog_name="python -m entra_profiles.sandbox", standalone_mode=False)
+        sandbox.main(prog_name=PROG, standalone_mode=False)
     except EntraProfilesError as exc:
-        click.echo(f"error: {exc.format()}", err=True)
+        show(exc)
         sys.exit(int(exc.exit_code))
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        show_click(exc, sys.argv[1:], PROG)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)

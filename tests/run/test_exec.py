@@ -79,7 +79,7 @@ def test_command_not_found_and_missing_command(box: Sandbox, world: ExampleWorld
     r = cli(box, profiles, "exec", "secret", "--", "no-such-command-4f2a")
     assert (r.code, r.err) == (127, "error: command not found: no-such-command-4f2a\n")
     r = run_cli("-f", str(profiles), "exec", "secret")
-    assert r.code == 2 and "Missing argument 'COMMAND...'" in r.err
+    assert (r.code, r.err) == (2, "error: missing argument 'COMMAND...'\n  hint: see 'entra-profiles exec --help'\n")
     r = cli(box, profiles, "exec", "secret", "--check", "--", "true", env={"APP_SECRET": "wrong-secret"})
     assert (r.code, r.err.splitlines()[0]) == (
         1,

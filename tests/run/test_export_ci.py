@@ -153,5 +153,17 @@ def test_ci_formats_warn_of_what_an_earlier_step_left(box: Sandbox, world: Examp
     for fmt in ("github", "azure-pipelines"):
         r = cli(box, profiles, "export", "pem-file", "--format", fmt, env=env)
         assert r.code == 0, r.err
-        assert f"warning: AZURE_CLIENT_SECRET stay set from an earlier step: {fmt} cannot unset a variable" in r.err
+        assert r.err.endswith(
+            f"warning: AZURE_CLIENT_SECRET stays set from an earlier step ({fmt} cannot unset a variable), and "
+            "azure-identity tries AZURE_CLIENT_SECRET first: the steps after this one would sign in with that "
+            "step's secret, not this profile's certificate\n"
+            "  hint: export each profile in a job of its own, or in the step that uses it (exec)\n"
+        )
         assert "from-an-earlier-step" not in r.out + r.err
+    stale = {"AZURE_CLIENT_CERTIFICATE_PATH": "/tmp/old.pem", "AZURE_FEDERATED_TOKEN_FILE": "/tmp/old-token"}
+    r = cli(box, profiles, "export", "secret", "--format", "github", env={**env, **stale})
+    assert r.code == 0, r.err
+    assert (
+        "warning: AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE stay set from an earlier step (github "
+        "cannot unset a variable): the steps after this one see them beside this profile's variables\n"
+    ) in r.err

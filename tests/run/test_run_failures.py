@@ -145,7 +145,7 @@ def test_progress_on_a_terminal_only(box: Sandbox, tmp_path: Path) -> None:
         seen += chunk
     os.close(master)
     assert proc.returncode == 0
-    assert b"[2/2]" in seen and b"[2/2]" not in proc.stdout
+    assert b"]  2/2" in seen and b"2/2" not in proc.stdout
 
 
 def test_a_tenants_discovery_is_fetched_once_per_run(run_profiles: RunProfiles, box: Sandbox) -> None:

@@ -247,3 +247,7 @@ def test_an_unknown_managed_identity_says_what_the_endpoint_said(run_profiles: R
     assert error["code"] == "http_400"
     assert error["message"].startswith(f"the managed identity endpoint {box.info['imds_authority_host']} answered ")
     assert "HTTP 400: " in error["message"] and "not found" in error["message"].lower(), error["message"]
+    assert error["hint"] == (
+        "check the profile's credential client_id, object_id or resource_id: it must name an identity "
+        "assigned to this resource (with none of the three, the system-assigned one is asked for)"
+    )
