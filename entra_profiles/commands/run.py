@@ -65,10 +65,7 @@ def run(
         connect=ConnectOptions(timeout=timeout, retries=retries, probe=probe),
         shared_pool=not no_shared_pool,
     )
-    from entra_profiles.references.deferred import resolve_deferred
-
-    ps, failed = resolve_deferred(ps, names, sandbox)
-    results = run_profiles(ps, names, sandbox, options, _progress() if sys.stderr.isatty() else None, failed)
+    results = run_profiles(ps, names, sandbox, options, _progress() if sys.stderr.isatty() else None)
     if sys.stderr.isatty() and len(names) > 1:
         sys.stderr.write("\r\033[K")
     out(FORMATS[fmt](results))

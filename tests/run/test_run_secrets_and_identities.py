@@ -245,5 +245,6 @@ def test_an_unknown_managed_identity_says_what_the_endpoint_said(run_profiles: R
 """
     error = by_name(run_profiles(profiles, "--format", "json"))["nobody"]["error"]
     assert error["code"] == "http_400"
-    assert error["message"].startswith(f"the managed identity endpoint {box.info['imds_authority_host']} answered ")
-    assert "HTTP 400: " in error["message"] and "not found" in error["message"].lower(), error["message"]
+    assert error["message"] == (
+        f"the managed identity endpoint at {box.info['imds_authority_host']} answered HTTP 400: Identity not found"
+    )
