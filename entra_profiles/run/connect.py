@@ -16,13 +16,14 @@ from entra_profiles.config.models import ManagedIdentity, Profile
 from entra_profiles.context import Context, CredentialFacts, token_claims
 from entra_profiles.credentials.options import Transports
 from entra_profiles.deadlines import Deadline, retrying, within
-from entra_profiles.net.trace import forget_last_response
+from entra_profiles.net.trace import forget_last_response, trace
 from entra_profiles.redact import REDACTOR
-from entra_profiles.results import Failure, ProfileResult
+from entra_profiles.results import Failure, ProfileFailed, ProfileResult
 from entra_profiles.routing import Route
 from entra_profiles.run.checks import check_context
-from entra_profiles.run.failures import classify, is_retryable, retry_after
+from entra_profiles.run.failures import classify, endpoint, is_retryable, retry_after
 from entra_profiles.run.probe import probe_graph
+from entra_profiles.run.token_checks import token_problem
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,17 @@ def _checked_token(
     route: Route,
     stage: str,
 ) -> tuple[str, int]:
-    """A token for `scope`, registered with the redactor."""
+    """A token for `scope` that is a JWT for that resource, of the profile's tenant, not expired
+    (ProfileFailed otherwise); registered with the redactor."""
     token, expires_on = _token(holder, scope, deadline, options)
     REDACTOR.register(token)
+    last = trace().last
+    url = last.url if last is not None else None
+    tenant = None if isinstance(profile.credential, ManagedIdentity) else profile.tenant
+    claims = token_claims(token) or None
+    problem = token_problem(claims, expires_on, scope, tenant, url, endpoint(stage, route, url))
+    if problem is not None:
+        raise ProfileFailed(problem)
     return token, expires_on
 
 
