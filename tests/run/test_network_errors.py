@@ -7,7 +7,7 @@ from pathlib import Path
 
 from clirunner import run_cli
 from exportsupport import write_profiles
-from runsupport import AUTOMATION, by_name, dead_port, dead_proxy
+from runsupport import AUTOMATION, CONTOSO, by_name, dead_port, dead_proxy
 
 from entra_profiles.sandbox import Sandbox
 
@@ -75,8 +75,8 @@ def test_a_proxy_that_refuses(box: Sandbox, tmp_path: Path) -> None:
         f"the proxy {proxy} (from HTTPS_PROXY) refused the connection",
         "hint": hint.format("ops.vault.lab.contoso.example"),
     }
-    github = write_profiles(
-        tmp_path, f"  github:\n    tenant: contoso.onmicrosoft.com\n    client_id: {AUTOMATION}\n"
+    github = write_profiles(  # a GUID tenant: export needs no discovery to hand it over
+        tmp_path, f"  github:\n    tenant: {CONTOSO}\n    client_id: {AUTOMATION}\n"
         "    credential: {type: workload_identity, github: true}\n"
     )  # fmt: skip
     ci = {"ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.actions.example/idtoken?api-version=2.0",
