@@ -121,10 +121,19 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         code = unexpected(exc, debug)
     code = finish_output(code)
-    if code == ExitCode.INTERRUPTED:
+    if code == ExitCode.INTERRUPTED or lingering():
         sys.stderr.flush()
         os._exit(int(code))  # every `finally` has run; do not wait for threads stuck on a slow server
     sys.exit(int(code))
+
+
+def lingering() -> bool:
+    """Whether a thread the interpreter would wait for at exit is still running (our workers are daemon
+    threads; a library's may not be): the report is written, so the process ends now."""
+    import threading
+
+    main_thread = threading.main_thread()
+    return any(t.is_alive() and not t.daemon and t is not main_thread for t in threading.enumerate())
 
 
 def finish_output(code: ExitCode) -> ExitCode:

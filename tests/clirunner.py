@@ -32,3 +32,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         stdin=subprocess.DEVNULL,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """`python -m entra_profiles ARGS` started, not waited for (to signal it, or time it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "entra_profiles", *args],
+        env=scrubbed_environ(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

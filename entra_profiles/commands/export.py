@@ -63,7 +63,7 @@ def profile_options(func: F) -> F:
                 show_default=True,
                 help="AZURE_CLIENT_CERTIFICATE_PATH as PEM (every client) or PFX (+ _PASSWORD; not Node, not az).",
             ),
-            timeout_options("for --check, --token and the tenant's discovery"),
+            timeout_options("for Key Vault reads, --check, --token and the tenant's discovery"),
             sandbox_option,
             file_option,
         ]
@@ -176,18 +176,22 @@ def _variables(
     """The prepared profile and its variables (the token last), writing private files into `files`.
     The tenant is handed over as its GUID: the token's when one was got anyway, else discovery's."""
     from entra_profiles.credentials.process_env import release_all
+    from entra_profiles.deadlines import Deadline
     from entra_profiles.exports import prepare as prep
     from entra_profiles.exports.tenant import tenant_id
     from entra_profiles.run.connect import ConnectOptions
 
     environ = dict(os.environ)  # as the user gave it: what our credentials set for themselves is not exported
     options = ConnectOptions(timeout=wanted.timeout, retries=wanted.retries)
+    deadline = Deadline.start(wanted.timeout)  # every wait below, Key Vault reads to the token, ends by it
     try:
-        p = prep.prepare(ctx, file, target, sandbox_dir)
-        tid = prep.check(p, what, options) if wanted.check else None
-        token = prep.access_token(p, wanted.scope, options) if wanted.token else []
-        guid = tenant_id(p.name, p.profile.tenant, p.route, wanted.timeout, tid or prep.token_tenant(token))
-        variables = prep.build(p, wanted.sets, files, environ, guid, wanted.certificate_format)
+        p = prep.prepare(ctx, file, target, sandbox_dir, deadline, wanted.retries)
+        tid = prep.check(p, what, options, deadline) if wanted.check else None
+        token = prep.access_token(p, wanted.scope, options, deadline) if wanted.token else []
+        guid = tenant_id(p.name, p.profile.tenant, p.route, deadline, tid or prep.token_tenant(token))
+        variables = prep.build(
+            p, wanted.sets, files, environ, guid, wanted.certificate_format, deadline, wanted.retries
+        )
         return p, variables + token
     finally:
         release_all()  # exec's child gets the environment we were given, not the one our credentials set

@@ -86,7 +86,6 @@ def _connect(
 ) -> tuple[list[ProfileResult], bool]:
     """Every profile's result, and whether Ctrl-C cut the run short (the unfinished ones are `interrupted`).
     A batch on a terminal shows a progress bar on stderr, cleared however the run ends."""
-    from entra_profiles.references.deferred import resolve_deferred
     from entra_profiles.run.runner import run_profiles
 
     bar = ProgressBar(len(names), sys.stderr) if len(names) > 1 and is_terminal(sys.stderr) else None
@@ -98,8 +97,7 @@ def _connect(
     try:
         if bar is not None:
             bar.update(0)
-        ps, failed = resolve_deferred(ps, names, sandbox)
-        return run_profiles(ps, names, sandbox, options, progress if bar else None, failed), False
+        return run_profiles(ps, names, sandbox, options, progress if bar else None), False
     except KeyboardInterrupt as stop:  # before any profile connected, too (reading Key Vault references)
         if bar is None and is_terminal(sys.stderr):
             sys.stderr.write("\n")  # past the ^C the terminal echoed

@@ -28,6 +28,13 @@ Examples:
 @targets_argument
 @click.option("--resolve", "resolve_refs", is_flag=True, help="Also read every Key Vault reference (network).")
 @click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=60.0,
+    show_default=True,
+    help="Seconds for --resolve's Key Vault reads, sign-ins included.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "github"]),
@@ -42,6 +49,7 @@ def validate(
     ctx: click.Context,
     targets: tuple[str, ...],
     resolve_refs: bool,
+    timeout: float,
     fmt: str,
     sandbox_dir: Path | None,
     file: Path | None,
@@ -52,12 +60,12 @@ def validate(
     files are resolved, Key Vault references are shape-checked without network access.
     """
     if fmt == "text":
-        _check(ctx, targets, resolve_refs, sandbox_dir, file)
+        _check(ctx, targets, resolve_refs, timeout, sandbox_dir, file)
         return ExitCode.OK
     from entra_profiles.reports import problems as report
 
     try:
-        valid = _check(ctx, targets, resolve_refs, sandbox_dir, file, quiet=True)
+        valid = _check(ctx, targets, resolve_refs, timeout, sandbox_dir, file, quiet=True)
         problems = []
     except ConfigError as exc:
         valid, problems = [], exc.problems
@@ -72,6 +80,7 @@ def _check(
     ctx: click.Context,
     targets: tuple[str, ...],
     resolve_refs: bool,
+    timeout: float,
     sandbox_dir: Path | None,
     file: Path | None,
     quiet: bool = False,
@@ -89,10 +98,11 @@ def _check(
         if refused:
             raise ConfigError(refused)
     if resolve_refs and deferred:
+        from entra_profiles.deadlines import Deadline
         from entra_profiles.references.deferred import resolve_deferred
 
         every: list[tuple[str, Failure]] = []
-        resolve_deferred(ps, names, sandbox_info(sandbox_dir), every_failure=every)
+        resolve_deferred(ps, names, sandbox_info(sandbox_dir), Deadline.start(timeout), every_failure=every)
         failures = [f.problem(n) for n, f in every]
         if failures:
             raise ConfigError(sorted(failures, key=lambda p: (p.where.line or 0, p.where.col or 0)))

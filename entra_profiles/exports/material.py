@@ -16,12 +16,16 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from entra_profiles.config.models import Certificate, WorkloadIdentity
 from entra_profiles.credentials.certfile import LoadedCertificate
 from entra_profiles.exports.tempfiles import PrivateFiles
 from entra_profiles.redact import REDACTOR
 from entra_profiles.routing import Route
+
+if TYPE_CHECKING:
+    from entra_profiles.deadlines import Deadline
 
 END_CERTIFICATE = b"-----END CERTIFICATE-----\n"
 
@@ -36,7 +40,10 @@ class Material:
         files: PrivateFiles,
         vault_material: tuple[bytes, str] | None = None,
         environ: Mapping[str, str] | None = None,
+        deadline: Deadline | None = None,
+        retries: int = 3,
     ) -> None:
+        self.deadline, self.retries = deadline, retries  # for a CI token fetched now
         self.base_dir = base_dir
         self.route = route
         self.files = files
@@ -95,7 +102,7 @@ class Material:
         if "token" not in self._made:
             from entra_profiles.credentials.ci_tokens import fetch_ci_token
 
-            token = fetch_ci_token(spec, self.route, self.environ)
+            token = fetch_ci_token(spec, self.route, self.environ, self.deadline, self.retries)
             self._made["token"] = (str(self.files.write("federated-token.jwt", token.encode())), None)
         return self._made["token"][0]
 

@@ -9,14 +9,16 @@ profile's own when it names one, the token's `tid` when export/exec got a token 
 
 from __future__ import annotations
 
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from entra_profiles.config.fields import GUID_RE
 from entra_profiles.errors import first_line
 from entra_profiles.exports.base import ExportError
 from entra_profiles.routing import Route
+
+if TYPE_CHECKING:
+    from entra_profiles.deadlines import Deadline
 
 DISCOVERY_PATH = "/v2.0/.well-known/openid-configuration"
 NEEDS = "other tools need the tenant's GUID (Key Vault's challenge names it)"
@@ -30,7 +32,7 @@ def known_tenant_id(tenant: str, token_tid: object = None) -> str | None:
     return None
 
 
-def tenant_id(name: str, tenant: str, route: Route, timeout: float, token_tid: object = None) -> str:
+def tenant_id(name: str, tenant: str, route: Route, deadline: Deadline, token_tid: object = None) -> str:
     """The tenant's GUID (see the module's docstring); an ExportError saying what to do when there is none."""
     known = known_tenant_id(tenant, token_tid)
     if known is not None:
@@ -38,7 +40,7 @@ def tenant_id(name: str, tenant: str, route: Route, timeout: float, token_tid: o
     url = f"{route.authority_host.rstrip('/')}/{tenant}{DISCOVERY_PATH}"
     cannot = f"{name}: cannot resolve tenant '{tenant}' to its GUID"
     hint = f"{NEEDS}: export where {route.authority_host} can be reached, or set tenant: to the tenant's GUID"
-    body = _discovery(url, route, timeout, cannot, hint)
+    body = _discovery(url, route, deadline, cannot, hint)
     for key in ("issuer", "token_endpoint"):
         value = body.get(key)
         if isinstance(value, str):
@@ -48,22 +50,25 @@ def tenant_id(name: str, tenant: str, route: Route, timeout: float, token_tid: o
     raise ExportError(f"{cannot}: its OpenID discovery document at {url} names no tenant GUID", hint=hint)
 
 
-def _discovery(url: str, route: Route, timeout: float, cannot: str, hint: str) -> dict[str, Any]:
-    """The discovery document (a JSON object), within `timeout` seconds all told."""
+def _discovery(url: str, route: Route, deadline: Deadline, cannot: str, hint: str) -> dict[str, Any]:
+    """The discovery document (a JSON object), by the command's deadline."""
     import requests
 
     from entra_profiles.aadsts import explain, find_code
     from entra_profiles.credentials.options import Transports
-    from entra_profiles.run.connect import DeadlineExceeded, within
+    from entra_profiles.deadlines import DeadlineExceeded, within
 
     transports = Transports(concurrency=1)
-    deadline = time.monotonic() + timeout
+    timeout = max(0.1, deadline.left())
     try:
         session = transports.session()
         verify = route.ca_bundle or True  # an explicit bundle wins over REQUESTS_CA_BUNDLE
-        response = within(deadline, lambda: session.get(url, verify=verify, timeout=(min(10.0, timeout), timeout)))
+        response = within(
+            deadline,
+            lambda: session.get(url, verify=verify, timeout=(min(10.0, timeout), timeout), allow_redirects=False),
+        )
     except (DeadlineExceeded, requests.Timeout):
-        raise ExportError(f"{cannot}: timed out after {timeout:g} s waiting for {url}", hint=hint) from None
+        raise ExportError(f"{cannot}: timed out after {deadline.budget:g} s waiting for {url}", hint=hint) from None
     except requests.exceptions.SSLError:
         ca = route.ca_bundle or "the system trust store"
         raise ExportError(f"{cannot}: TLS verification failed for {url} (CA: {ca})", hint=hint) from None

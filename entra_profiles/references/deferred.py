@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,15 +16,10 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
 from entra_profiles.config.problems import Concealed, conceal
+from entra_profiles.deadlines import DEFAULT_TIMEOUT, DaemonPool, Deadline
 from entra_profiles.errors import EntraProfilesError, Location
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.keyvault_client import (
-    Reader,
-    VaultAnswer,
-    identity_reader,
-    profile_reader,
-    read_secret,
-)
+from entra_profiles.references.keyvault_client import Reader, VaultAnswer, identity_reader, profile_reader
 from entra_profiles.references.local import named
 from entra_profiles.references.syntax import (
     ALL_RESOLVED,
@@ -37,6 +31,7 @@ from entra_profiles.references.syntax import (
     parse_secret_uri,
     vault_host,
 )
+from entra_profiles.references.vault_reads import read_secret
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
 
@@ -90,14 +85,20 @@ def resolve_deferred(
     ps: ProfileSet,
     names: list[str],
     sandbox: SandboxInfo | None,
-    _stack: tuple[str, ...] = (),
+    deadline: Deadline | None = None,
+    *,
+    retries: int = 3,
     every_failure: list[tuple[str, Failure]] | None = None,
+    _stack: tuple[str, ...] = (),
 ) -> tuple[ProfileSet, dict[str, ProfileResult]]:
     """A ProfileSet whose selected profiles hold the values, and the profiles that failed to resolve.
-    `every_failure` receives each failing reference (a profile's result names only its first)."""
+    Every read (its reader's sign-in included) ends by `deadline` (default: 60 s from now), transient
+    failures retried up to `retries` times. `every_failure` receives each failing reference (a
+    profile's result names only its first)."""
+    deadline = deadline or Deadline.start(DEFAULT_TIMEOUT)
     plan = _plan(ps, names)
     keys = sorted({(u.uri, u.reader_key) for u in plan.uses if u.profile not in plan.failures})
-    answers = _read_all(keys, {u.reader_key: u for u in plan.uses}, ps, sandbox, _stack)
+    answers = _read_all(keys, {u.reader_key: u for u in plan.uses}, ps, sandbox, _stack, (deadline, retries))
     for read in answers.values():
         if read.value is not None:
             REDACTOR.register(read.value)
@@ -146,24 +147,26 @@ def _read_all(
     ps: ProfileSet,
     sandbox: SandboxInfo | None,
     stack: tuple[str, ...],
+    limits: tuple[Deadline, int],
 ) -> dict[tuple[str, str], VaultAnswer]:
-    """Each distinct (secret, reader) once, concurrently."""
+    """Each distinct (secret, reader) once, concurrently, each answer by the deadline."""
+    deadline, retries = limits
     if not keys:
         return {}
     readers: dict[str, Reader | VaultAnswer] = {}
     for _, key in keys:
         if key not in readers:
             use = uses[key]
-            readers[key] = _reader(use.reader, use.cloud, ps, sandbox, stack)
+            readers[key] = _reader(use.reader, use.cloud, ps, sandbox, stack, limits)
     answers = {k: v for k in keys if isinstance(v := readers[k[1]], VaultAnswer)}
     live = {k: r for k in keys if isinstance(r := readers[k[1]], Reader)}
     if live:
-        pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(live)))
-        try:
-            futures = {k: pool.submit(read_secret, k[0], r) for k, r in live.items()}
+        pool = DaemonPool(min(MAX_PARALLEL_READS, len(live)), "vault")
+        try:  # each read returns by the deadline, a read that never started at once after it
+            futures = {k: pool.submit(read_secret, k[0], r, deadline, retries) for k, r in live.items()}
             answers.update({k: f.result() for k, f in futures.items()})
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not wait for slow vaults
+            pool.shutdown()  # Ctrl-C: do not wait for slow vaults
     for r in readers.values():
         if isinstance(r, Reader):
             r.close()
@@ -196,7 +199,12 @@ def _revalidate(
 
 
 def _reader(
-    spec: str, cloud: str, ps: ProfileSet, sandbox: SandboxInfo | None, stack: tuple[str, ...]
+    spec: str,
+    cloud: str,
+    ps: ProfileSet,
+    sandbox: SandboxInfo | None,
+    stack: tuple[str, ...],
+    limits: tuple[Deadline, int],
 ) -> Reader | VaultAnswer:
     """The identity that reads vaults, or why it cannot: a broken or cyclic `profile:` reader."""
     kind, _, name = spec.partition(":")
@@ -220,7 +228,7 @@ def _reader(
             )
         own = ps
         if name in ps.deferred:
-            own, failed = resolve_deferred(ps, [name], sandbox, (*stack, name))
+            own, failed = resolve_deferred(ps, [name], sandbox, limits[0], retries=limits[1], _stack=(*stack, name))
             error = failed[name].error if name in failed else None
             if error is not None:
                 reason = f"the reader profile {name} failed: {error.reason or error.message}"

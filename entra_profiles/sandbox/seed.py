@@ -190,14 +190,18 @@ class CiIssuer(_Model):
 
 
 class FaultRule(_Model):
-    action: Literal["status", "reset", "slow", "latency"]
+    action: Literal["status", "reset", "slow", "latency", "trickle", "malformed", "tamper", "redirect"]
     endpoint: Endpoint = "all"
     client_id: str | None = None
+    path: str | None = None  # only requests whose path starts with this (case-insensitive), e.g. /TENANT/
     status: int = Field(default=503, ge=400, le=599)
     retry_after: int | None = None  # seconds, sent as Retry-After (default 1 for 429)
-    delay_ms: int = Field(default=1000, ge=0, le=120_000)  # for slow / latency
+    delay_ms: int = Field(default=1000, ge=0, le=120_000)  # slow, latency; trickle: between bytes
     count: int | None = Field(default=None, ge=1)  # the next N matching requests
     fraction: float | None = Field(default=None, ge=0.0, le=1.0)  # or this share of them
+    body: Literal["html", "not_json", "empty", "truncated"] = "not_json"  # for malformed
+    token: Literal["not_jwt", "wrong_audience", "wrong_tenant", "expired", "no_expires_in"] = "not_jwt"  # tamper
+    location: str = "https://127.0.0.1:1/redirected"  # for redirect (307)
 
 
 class Faults(_Model):

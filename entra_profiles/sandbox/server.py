@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import jwt
 
 from . import admin, arm, ci_oidc, discovery, graph, keyvault, keyvault_listing, managed_identity, tokens
-from .faults import Decision
+from .faults import Decision, misanswer
 from .state import SandboxState
 from .wire import Request, Response, Route, error_for_kind
 
@@ -163,7 +163,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         handler = self._route(req)
         if isinstance(handler, Response):
             return self._finish(req, handler, started)
-        decision = self.server.state.faults.decide(req.kind, _peek_client_id(req)) if req.kind != "admin" else None
+        faults = self.server.state.faults
+        decision = faults.decide(req.kind, _peek_client_id(req), req.path) if req.kind != "admin" else None
         response = self._respond(req, handler, decision)
         self._finish(req, response, started, decision)
 
@@ -219,12 +220,16 @@ class SandboxHandler(BaseHTTPRequestHandler):
             headers = [("Retry-After", str(decision.retry_after))] if decision.retry_after is not None else []
             return error_for_kind(req, decision.status, "Injected fault.", headers, injected=True)
         try:
-            return handler(req)
+            response = handler(req)
         except Exception:  # a bug in a handler: say so, keep serving
             traceback.print_exc(file=sys.stderr)
             return error_for_kind(req, 500, "The sandbox failed to handle this request.", [])
+        return misanswer(decision, response, self.server.state.token_signer) if decision is not None else response
 
     def _finish(self, req: Request, response: Response, started: float, decision: Decision | None = None) -> None:
+        truncated = decision is not None and decision.action == "malformed" and decision.body == "truncated"
+        if truncated:
+            self.close_connection = True  # the body is cut short: this connection cannot carry another answer
         head = [
             f"HTTP/1.1 {response.status} {_phrase(response.status)}",
             f"Content-Type: {response.content_type}",
@@ -249,11 +254,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
             fault=fault,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
         )
-        if decision is not None and decision.action == "slow":
-            step = max(1, len(data) // 10)
+        if decision is not None and decision.action in ("slow", "trickle"):
+            step = max(1, len(data) // 10) if decision.action == "slow" else 1  # trickle: a byte at a time
+            pause = decision.delay_ms / (10000 if decision.action == "slow" else 1000)
             for offset in range(0, len(data), step):
                 self.wfile.write(data[offset : offset + step])
-                time.sleep(decision.delay_ms / 10000)
+                self.wfile.flush()
+                time.sleep(pause)
+        elif truncated:
+            self.wfile.write(data[: len(data) - max(1, len(response.body) // 2)])  # then the connection closes
         else:
             self.wfile.write(data)
 
