@@ -34,7 +34,7 @@ def test_client_secret_single_profile_text_report(run_profiles: RunProfiles) -> 
 def test_json_report_shape(run_profiles: RunProfiles) -> None:
     r = run_profiles(SECRET, "--format", "json", env={"APP_SECRET": "sandbox-secret-contoso-1"})
     doc = report(r)
-    assert doc["summary"] == {"ok": 1, "failed": 0, "total": 1}
+    assert doc["summary"] == {"ok": 1, "warn": 0, "failed": 0, "total": 1}
     p = doc["profiles"][0]
     assert (p["name"], p["status"], p["error"], p["warnings"]) == ("app", "ok", None, [])
     assert list(p["context"]) == [
