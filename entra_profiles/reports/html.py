@@ -4,7 +4,7 @@ that allows nothing else), rendered with Jinja2 from templates/report.html.j2, a
 Summary counts; a table of profiles and their checks that sorts (click a heading) and filters (text,
 status); a timeline of every credential's end date across all tenants (the app's registered secrets
 and certificates read from Graph, and each certificate in use), deduplicated. Values are data: escaped
-by Jinja2, on one line, and `#` written `&#35;` (the template itself holds none), so the file holds no
+on one line, with `#` written `&#35;` too (the template itself holds none), so the file holds no
 line a CI agent would read as a command when it is printed to a log.
 """
 
@@ -27,7 +27,7 @@ def render_html(batch: Batch) -> str:
         loader=jinja2.PackageLoader("entra_profiles.reports", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        finalize=lambda value: one_line(value) if isinstance(value, str) else value,
+        finalize=_escaped,
     )
     data = document(batch)
     rows = [_row(p) for p in data["profiles"]]
@@ -42,7 +42,19 @@ def render_html(batch: Batch) -> str:
         label=LABEL,
         row_height=ROW,
     )
-    return html.replace("#", "&#35;")
+    return html
+
+
+HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "#": "&#35;"}
+
+
+def _escaped(value: Any) -> Any:
+    """A value as the page shows it: on one line, escaped for HTML (text and attributes), `#` included."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup("".join(HTML_ENTITIES.get(c, c) for c in one_line(value)))
+    return value
 
 
 def _row(profile: dict[str, Any]) -> dict[str, Any]:
