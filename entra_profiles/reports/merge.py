@@ -32,11 +32,12 @@ class Merged:
 
 
 def report_files(paths: list[Path]) -> list[Path]:
-    """The files given, and the `*.json` files of the folders given, each once."""
+    """The files given, and the `*.json` files in the folders given (and their subfolders, as CI artifacts
+    are laid out), each once."""
     found: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
-            children = sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file())
+            children = sorted(p for p in path.rglob("*.json") if p.is_file())
             if not children:
                 raise MergeError(f"{path} holds no .json report", hint=SHARD_HINT)
             for child in children:
