@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from entra_profiles.commands.reporting import REPORT_FORMATS, deliver, parse_targets, report_options
+from entra_profiles.commands.reporting import REPORT_FORMATS, deliver, fail_on_option, parse_targets, report_options
 from entra_profiles.errors import ExitCode
 from entra_profiles.output import err
 
@@ -25,13 +25,7 @@ Examples:
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="SHARD.json|FOLDER...")
 @click.option("--format", "fmt", type=click.Choice(list(REPORT_FORMATS)), default="text", show_default=True)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["failed", "warn"]),
-    default="failed",
-    show_default=True,
-    help="Exit 1 when a profile failed, or also when one only warned.",
-)
+@fail_on_option
 @report_options
 @click.pass_context
 def merge(

@@ -37,6 +37,17 @@ class Target:
     path: str  # "-": standard output
 
 
+def fail_on_option(func: F) -> F:
+    """`--fail-on failed|warn`: what makes the batch exit 1."""
+    return click.option(
+        "--fail-on",
+        type=click.Choice(["failed", "warn"]),
+        default="failed",
+        show_default=True,
+        help="Exit 1 when a profile failed, or also when one only warned.",
+    )(func)
+
+
 def report_options(func: F) -> F:
     """`--report FORMAT=PATH` (repeatable) and `--no-step-summary`."""
     func = click.option(

@@ -16,7 +16,7 @@ from entra_profiles.commands.common import (
     targets_argument,
     timeout_options,
 )
-from entra_profiles.commands.reporting import deliver, parse_targets, report_options
+from entra_profiles.commands.reporting import deliver, fail_on_option, parse_targets, report_options
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.errors import ExitCode, UsageError
 from entra_profiles.output import err
@@ -42,13 +42,7 @@ Examples:
 @click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Profiles at once.")
 @timeout_options("per profile")
 @click.option("--probe", is_flag=True, help="Also call Graph (GET /organization) with each token.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["failed", "warn"]),
-    default="failed",
-    show_default=True,
-    help="Exit 1 when a profile failed, or also when one only warned.",
-)
+@fail_on_option
 @click.option(
     "--shard", "shard_text", metavar="K/N|auto", help="Run only shard K of N of the selection (see docs/batch.md)."
 )

@@ -64,6 +64,17 @@ profiles:
     return path
 
 
+def leak_env(box: Sandbox) -> dict[str, str]:
+    """The canaries and the good values, where the profiles read them; the sandbox to route to."""
+    return {
+        "LEAK_SECRET": CANARIES["env_secret"],
+        "LEAK_PFX_PASSWORD": CANARIES["pfx_password"],
+        "GOOD_PFX_PASSWORD": PFX_PASSWORD,
+        "GOOD_SECRET": "sandbox-secret-contoso-1",
+        "ENTRA_PROFILES_SANDBOX": str(box.state_dir),
+    }
+
+
 COMMANDS = [
     ["validate"],
     ["validate", "--resolve"],
@@ -82,13 +93,7 @@ COMMANDS = [
 @pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
 def test_no_canary_or_token_in_any_output(leaky_file: Path, box: Sandbox, args: list[str], debug: bool) -> None:
-    env = {
-        "LEAK_SECRET": CANARIES["env_secret"],
-        "LEAK_PFX_PASSWORD": CANARIES["pfx_password"],
-        "GOOD_PFX_PASSWORD": PFX_PASSWORD,
-        "GOOD_SECRET": "sandbox-secret-contoso-1",
-        "ENTRA_PROFILES_SANDBOX": str(box.state_dir),
-    }
+    env = leak_env(box)
     r = run_cli(*(["--debug"] if debug else []), "-f", str(leaky_file), *args, env=env)
     assert r.code in (0, 1), r.err[-2000:]
     seen = r.out + r.err
@@ -112,14 +117,7 @@ def test_no_canary_or_token_in_report_files(leaky_file: Path, box: Sandbox, tmp_
     """The JUnit, HTML, Markdown (a file and the step summary), JSON and YAML reports hold no secret either."""
     out = tmp_path / "reports"
     out.mkdir()
-    env = {
-        "LEAK_SECRET": CANARIES["env_secret"],
-        "LEAK_PFX_PASSWORD": CANARIES["pfx_password"],
-        "GOOD_PFX_PASSWORD": PFX_PASSWORD,
-        "GOOD_SECRET": "sandbox-secret-contoso-1",
-        "ENTRA_PROFILES_SANDBOX": str(box.state_dir),
-        "GITHUB_STEP_SUMMARY": str(out / "step-summary.md"),
-    }
+    env = {**leak_env(box), "GITHUB_STEP_SUMMARY": str(out / "step-summary.md")}
     names = {"junit": "r.xml", "html": "r.html", "json": "r.json", "yaml": "r.yaml"}
     reports = [f"--report={fmt}={out / name}" for fmt, name in names.items()]
     args = ["run", "all", "--probe", *reports]
