@@ -105,6 +105,7 @@ def run(
         shared_pool=not no_shared_pool,
     )
     results, interrupted = _connect(ps, names, sandbox, options)
+    _complete(ps, results)
     deliver(Batch(results, shard, fail_on=fail_on), fmt, report_targets, not no_step_summary)
     if interrupted:
         err("interrupted")
@@ -135,6 +136,22 @@ def _shard(ps: ProfileSet, names: list[str], text: str | None, by: str, count: i
     members = shard_names(names, spec, lambda n: ps.profiles[n].tenant)
     identity = selection_id(names, ps.file.read_bytes())
     return Shard(spec.index, spec.count, spec.by, identity, list(names), members)
+
+
+def _complete(ps: ProfileSet, results: list[ProfileResult]) -> None:
+    """Every result names its profile's tenant and lists its expectations, skipped when they were never
+    checked (a Key Vault reference failed, the runner gave up on the profile, Ctrl-C came first)."""
+    from entra_profiles.run.expectations import skipped_all
+
+    for result in results:
+        profile = ps.profiles.get(result.name)
+        if profile is None:
+            continue
+        if result.tenant is None:
+            result.tenant = profile.tenant
+        if not result.checks and (result.error is not None or result.interrupted):
+            reason = "not checked: interrupted" if result.interrupted else "not checked: the profile did not connect"
+            result.checks = skipped_all(profile.expect, reason)
 
 
 def _connect(

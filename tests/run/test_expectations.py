@@ -238,3 +238,20 @@ def test_checks_are_skipped_when_the_profile_does_not_connect(check: Any) -> Non
     assert [(c[n]["status"], c[n]["message"]) for n in ("roles", "credential_valid_for")] == [
         ("skipped", "not checked: the profile did not connect")
     ] * 2
+
+
+def test_a_failed_key_vault_reference_skips_the_checks_and_keeps_the_tenant(run_profiles: Any) -> None:
+    secret = "${keyvault:https://contoso-ops.vault.azure.net/secrets/no-such-secret}"
+    profiles = f"""  vaulted:
+    tenant: contoso.onmicrosoft.com
+    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811
+    credential: {{type: client_secret, secret: "{secret}"}}
+    expect: {{require_roles: [User.Read.All], credential_valid_for: 30d}}
+"""
+    r = run_profiles(profiles, "--format", "json")
+    c = checks_of(r, "vaulted")
+    assert c["_profile"]["error"]["code"].startswith("keyvault_")
+    assert c["_profile"]["tenant"] == "contoso.onmicrosoft.com"
+    assert [(c[n]["status"], c[n]["message"]) for n in ("require_roles", "credential_valid_for")] == [
+        ("skipped", "not checked: the profile did not connect")
+    ] * 2
