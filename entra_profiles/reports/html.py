@@ -60,6 +60,9 @@ def _escaped(value: Any) -> Any:
 def _row(profile: dict[str, Any]) -> dict[str, Any]:
     context = profile.get("context") or {}
     error = profile.get("error")
+    checks = profile.get("checks") or []
+    if isinstance(error, dict) and any(c["status"] == "fail" and c["message"] == error["message"] for c in checks):
+        error = None  # a failed check's, shown with the check
     return {
         "name": profile["name"],
         "status": profile["status"],
@@ -69,7 +72,7 @@ def _row(profile: dict[str, Any]) -> dict[str, Any]:
         "time": f"{float(profile.get('duration_s') or 0.0):.2f}",
         "error": f"{error['code']}: {error['message']}" if isinstance(error, dict) else "",
         "hint": (error.get("hint") or "") if isinstance(error, dict) else "",
-        "checks": profile.get("checks") or [],
+        "checks": checks,
         "warnings": profile.get("warnings") or [],
     }
 
@@ -99,7 +102,7 @@ def _timeline(profiles: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
                 "label": f"{entry['tenant']} · {entry['app']} · {kind} {c.get('name') or ''}".rstrip(),
                 "title": f"{kind} {ident}, ends {c.get('end') or 'never'}; used by {', '.join(entry['profiles'])}"
                 + (" (in use)" if c.get("in_use") else ""),
-                "end": c.get("end") or "never",
+                "end": str(c.get("end") or "never")[:10],  # the day; the title has the time
                 "width": round(fraction * (WIDTH - LABEL - 110), 1),
                 "state": _state(left),
             }
@@ -109,7 +112,7 @@ def _timeline(profiles: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
             "x": round(LABEL + (d / HORIZON.days) * (WIDTH - LABEL - 110), 1),
             "text": (start + timedelta(days=d)).strftime("%Y-%m-%d"),
         }
-        for d in (0, 90, 180, 365, 730)
+        for d in (0, 180, 365, 730)
     ]
     return {"bars": bars, "ticks": ticks, "height": ROW * (len(bars) + 2)}
 
