@@ -160,3 +160,20 @@ def test_step_summary_is_never_written_through_a_link(run_profiles: RunProfiles,
     assert r.code == 1
     assert f"error: cannot append to {link}: it is a symbolic link, which is never followed" in r.err
     assert target.read_text() == ""
+
+
+def test_html_report_runs_in_headless_chromium_without_network(reports: tuple[Result, Path], tmp_path: Path) -> None:
+    """Its script runs (the filter counts the rows) with every host name unresolvable; skipped without chromium."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    _, out = reports
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND"]
+    command += ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
+    command += [f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", (out / "r.html").as_uri()]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '<span id="shown" class="detail">5 of 5 shown</span>' in done.stdout
