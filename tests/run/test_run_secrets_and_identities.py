@@ -47,7 +47,7 @@ def test_json_report_shape(run_profiles: RunProfiles) -> None:
 
 def test_yaml_report(run_profiles: RunProfiles) -> None:
     r = run_profiles(SECRET, "--format", "yaml", env={"APP_SECRET": "sandbox-secret-contoso-1"})
-    assert r.code == 0 and "summary:\n  ok: 1\n  failed: 0\n  total: 1" in r.out
+    assert r.code == 0 and "summary:\n  ok: 1\n  warn: 0\n  failed: 0\n  total: 1" in r.out
 
 
 def test_wrong_secret(run_profiles: RunProfiles) -> None:
