@@ -118,7 +118,7 @@ def test_azure_pipelines_parallel_and_merge(recipe_world: tuple[Sandbox, Path], 
         values = {
             "Build.ArtifactStagingDirectory": str(staging),
             "System.JobPositionInPhase": str(position),
-            "CONTOSO_SECRET": "unused",
+            "CONTOSO_PROD_SECRET": "unused",
         }
         for step in jobs["check"]["steps"]:
             if "script" in step and ours(step["script"]):
