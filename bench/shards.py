@@ -119,9 +119,9 @@ def main() -> None:
                     f"{args.shards} shards + merge {sharded_s[-1]:.2f} s"
                 )
     print(f"\n{total:,} profiles over {tenants} tenants, sandbox latency {LATENCY_MS} ms, {args.shards} shards")
-    print(f"A  one process             {spread(single_s)}")
-    print(f"B  {args.shards} shards + merge      {spread(sharded_s)}")
-    print(f"   of which the merge      {spread(merge_s)}")
+    print(f"A  {'one process':<22}  {spread(single_s)}")
+    print(f"B  {f'{args.shards} shards + merge':<22}  {spread(sharded_s)}")
+    print(f"   {'of which the merge':<22}  {spread(merge_s)}")
     print(f"B / A (medians): {statistics.median(sharded_s) / statistics.median(single_s):.2f}")
 
 
