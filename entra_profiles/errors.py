@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
+
+# Characters that would break a problem's one line or hide in it: controls, line and paragraph
+# separators, bidirectional overrides, zero-width marks. Shown escaped (\n, \x1b, \u202e).
+UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """`text` with every character that could break its line, or hide in it, written as an escape."""
+    return UNSEEN.sub(
+        lambda m: ESCAPES.get(c := m.group(), f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"), text
+    )
 
 
 class ExitCode(IntEnum):
@@ -22,6 +35,11 @@ class Location:
     line: int | None = None
     col: int | None = None
     path: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", one_line(self.path))
+        if self.file is not None:
+            object.__setattr__(self, "file", one_line(self.file))
 
     def position(self) -> str:
         parts = [self.file or "<input>"]
@@ -43,6 +61,12 @@ class Problem:
     message: str
     hint: str | None = None
     owners: frozenset[str] = frozenset()  # profiles it concerns; empty: the whole file
+
+    def __post_init__(self) -> None:
+        """A problem is one line (plus its hint): a value that holds a line break cannot split it."""
+        object.__setattr__(self, "message", one_line(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", one_line(self.hint))
 
     def format(self) -> str:
         text = f"{self.where}: {self.message}"

@@ -17,8 +17,9 @@ from entra_profiles.config.models import CustomCloud, ManagedIdentity, Profile, 
 from entra_profiles.config.partial import PartialProfile
 from entra_profiles.config.problems import problems_from
 from entra_profiles.config.readers import reader_problems
-from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, YamlError, load_yaml
-from entra_profiles.errors import ConfigError, Location, Problem, UsageError
+from entra_profiles.config.source import Source, parse_source, read_source
+from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
+from entra_profiles.errors import ConfigError, Location, Problem
 from entra_profiles.redact import REDACTOR
 from entra_profiles.references.local import resolve_tree
 from entra_profiles.references.syntax import is_deferred
@@ -61,37 +62,30 @@ def default_file(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("ENTRA_PROFILES_FILE") or "profiles.yaml")
 
 
-def load_profiles(path: Path, environ: Mapping[str, str] | None = None) -> ProfileSet:
+def load_profiles(path: Path, environ: Mapping[str, str] | None = None, named_by: str | None = None) -> ProfileSet:
     """Read and check a profiles file. Problems are collected in the result, not raised, except
-    when the file cannot be read or parsed at all (ConfigError / UsageError)."""
+    when the file cannot be read or parsed at all (ConfigError / UsageError). `named_by` says who
+    chose the path ("-f", "ENTRA_PROFILES_FILE" or None for the default), for the hint when it is missing."""
     env = os.environ if environ is None else environ
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(
-            f"profiles file {path} not found",
-            hint="pass -f FILE, set ENTRA_PROFILES_FILE, or start from profiles.example.yaml",
-        ) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
-        raise UsageError(f"cannot read profiles file {path}: {reason}") from None
+    text = read_source(path, named_by)
     file = str(path)
-    try:
-        tree = load_yaml(text, file)
-    except YamlError as exc:
-        raise ConfigError([exc.problem]) from None
-    if not isinstance(tree, LocatedMap):
-        raise ConfigError(
-            [Problem(Location(file, 1, 1), "a profiles file is a mapping with version: 1 and profiles:", None)]
+    source = parse_source(text, file)
+    if not isinstance(source.tree, LocatedMap):
+        where = source.tree.pos if isinstance(source.tree, LocatedList) else Pos(1, 1, "")
+        problem = Problem(
+            Location(file, where.line, where.col), "a profiles file is a mapping with version: 1 and profiles:"
         )
-    return _Checker(path, tree, env).run()
+        raise ConfigError([*source.problems, problem])
+    return _Checker(path, source, env).run()
 
 
 class _Checker:
-    def __init__(self, path: Path, tree: LocatedMap, env: Mapping[str, str]) -> None:
+    def __init__(self, path: Path, source: Source, env: Mapping[str, str]) -> None:
+        assert isinstance(source.tree, LocatedMap)
         self.path = path
         self.file = str(path)
-        self.tree = tree
+        self.tree: LocatedMap = source.tree
+        self.source = source
         self.env = env
         self.out = ProfileSet(file=path)
         self.problems: list[Problem] = []
@@ -101,10 +95,10 @@ class _Checker:
 
     def run(self) -> ProfileSet:
         refs = resolve_tree(self.tree, self.path.parent, self.env, self.file)
-        self.problems += refs.problems
+        self.problems += self.source.problems + refs.problems
         self.out.sources = refs.sources
         REDACTOR.register_many(refs.secrets)
-        self.skip = refs.failed
+        self.skip = refs.failed | self.source.refused
         self._top_level()
         top = self.tree.get("keyvault_credential")
         self.out.keyvault_credential = top if isinstance(top, str) else None

@@ -147,7 +147,7 @@ def problems_from(
         pos, value, found = locate(tree, loc, at_key=kind == "extra_forbidden")
         tag = kind == "union_tag_invalid"  # about the mapping's `type`, not the mapping
         path, raw = (join(pos.path, "type"), err.get("ctx", {}).get("tag")) if tag else (pos.path, value)
-        if skip_paths and any(path == p or path.startswith(p + ".") for p in skip_paths):
+        if skip_paths and any(path == p or path.startswith((p + ".", p + "[")) for p in skip_paths):
             continue  # already reported as a reference problem
         concealed = None
         if sources and path in sources and not isinstance(raw, LocatedMap | LocatedList):

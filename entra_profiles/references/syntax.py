@@ -128,7 +128,10 @@ def _parse_dollar(raw: str) -> Ref:
 def parse_secret_uri(uri: str) -> KeyVaultRef:
     """`https://VAULT.vault.azure.net/secrets/NAME[/VERSION]`, shape-checked."""
     hint = "write https://VAULT.vault.azure.net/secrets/NAME or …/secrets/NAME/VERSION"
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # a host that NFKC normalisation turns into other characters, a bad IPv6 literal
+        raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' has a malformed host", hint) from None
     if parts.scheme != "https" or not parts.hostname:
         raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' must start with https://", hint)
     if parts.query or parts.fragment:
