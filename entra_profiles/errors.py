@@ -7,16 +7,23 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 # Characters that would break a problem's one line or hide in it: controls, line and paragraph
-# separators, bidirectional overrides, zero-width marks. Shown escaped (\n, \x1b, \u202e).
-UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+# separators, bidirectional overrides, zero-width marks, spaces other than the space. Shown escaped
+# (\n, \x1b, \u202e).
+UNSEEN = re.compile(
+    "[\x00-\x1f\x7f-\xa0\xad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]"
+)
 ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+MAX_PROBLEMS = 10_000  # a file with more is not checked further: time, memory and output stay bounded
 
 
 def one_line(text: str) -> str:
     """`text` with every character that could break its line, or hide in it, written as an escape."""
-    return UNSEEN.sub(
-        lambda m: ESCAPES.get(c := m.group(), f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"), text
-    )
+    return text if text.isprintable() else UNSEEN.sub(_escape, text)  # isprintable: a fast look first
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = match.group()
+    return ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
 
 
 class ExitCode(IntEnum):
@@ -27,7 +34,7 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where something is: `profiles.yaml:14:7` and the field path `profiles.prod.credential`."""
 
@@ -53,7 +60,7 @@ class Location:
         return f"{self.position()}: {self.path}" if self.path else self.position()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One problem found in a file; many are collected and reported together."""
 

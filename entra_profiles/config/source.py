@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from entra_profiles.config.yamlbuild import Builder, ExpansionLimit, event_pos
+from entra_profiles.config.yamlanchors import event_pos
+from entra_profiles.config.yamlbuild import Builder, ExpansionLimit
 from entra_profiles.errors import ConfigError, Location, Problem, UsageError
 
 MAX_FILE_BYTES = 16 << 20  # a 5,000-profile file is about 1 MiB

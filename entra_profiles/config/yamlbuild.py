@@ -15,15 +15,18 @@ from typing import Any
 
 import yaml
 
+from entra_profiles.config.yamlanchors import MAX_EVENTS, Anchors, TooManyEvents, event_pos
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
-from entra_profiles.errors import Location, Problem
+from entra_profiles.errors import MAX_PROBLEMS, Location, Problem
 
 MAX_NODES = 200_000  # aliases that expand beyond this are refused ("billion laughs")
 MAX_DEPTH = 32  # a profiles file needs six levels; deeper nesting is refused before anything recurses on it
 
 TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null")}
-TIMESTAMP, MERGE, MAP, SEQ = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq"
+TIMESTAMP, MERGE, MAP, SEQ, STR = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq", TAG + "str"
+VALUE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 REFUSED_TAG_HINT = "remove it: values are text, numbers, true/false, lists and mappings"
 
 
@@ -52,15 +55,16 @@ class Builder:
         self.file = file
         self.problems: list[Problem] = []
         self.refused: set[str] = set()  # paths whose value was refused: not checked any further
+        self.reported: set[tuple[int, int, str]] = set()
         self.root: Any = None
         self.nodes = 0
         self.stack: list[_Open] = []
         self.skipping = 0  # nesting level inside a collection that is read but not built
-        self.anchors: dict[str, list[yaml.Event]] = {}
-        self.anchor_pos: dict[str, Pos] = {}
-        self.recording: list[tuple[str, list[yaml.Event], list[int]]] = []  # anchors still open
+        self.anchors = Anchors()
         self.resolver = yaml.resolver.Resolver()
+        self.implicit_starts = {c for c in self.resolver.yaml_implicit_resolvers if c}
         self.constructor = yaml.constructor.SafeConstructor()
+        self.constructors = yaml.constructor.SafeConstructor.yaml_constructors
 
     # -- the stream ------------------------------------------------------------------------------
     def feed_all(self, events: Iterator[yaml.Event]) -> None:
@@ -77,86 +81,81 @@ class Builder:
             if isinstance(event, yaml.AliasEvent):
                 replay = self._alias(event)
                 if replay is not None:
-                    sources.append(iter(replay))
+                    sources.append(replay)
                 continue
             self._feed(event)
 
     def _record(self, event: yaml.Event) -> None:
-        for _, events, depth in self.recording:
-            events.append(event)
-            depth[0] += _nesting(event)
-        done = [r for r in self.recording if r[2][0] == 0]
-        self.recording = [r for r in self.recording if r[2][0] != 0]
-        for name, events, _ in done:
-            self.anchors[name] = events
-        anchor = getattr(event, "anchor", None)
-        if anchor is None or isinstance(event, yaml.AliasEvent):
-            return
-        pos = self._pos(event, "")
-        if anchor in self.anchor_pos or any(name == anchor for name, _, _ in self.recording):
-            first = self.anchor_pos[anchor]
-            self._problem(pos, f"anchor &{anchor} is defined twice (first at line {first.line})", "rename one")
-        self.anchor_pos[anchor] = pos
-        if isinstance(event, yaml.ScalarEvent):
-            self.anchors[anchor] = [event]
-        else:
-            self.recording.append((anchor, [event], [1]))
+        try:
+            first = self.anchors.record(event)
+        except TooManyEvents:
+            self._problem(event_pos(event, ""), f"the document holds more than {MAX_EVENTS} YAML values", "split it")
+            raise ExpansionLimit from None
+        if first is not None:
+            message = f"anchor &{getattr(event, 'anchor', '')} is defined twice (first at line {first.line})"
+            self._problem(event_pos(event, ""), message, "rename one")
 
-    def _alias(self, event: yaml.AliasEvent) -> list[yaml.Event] | None:
+    def _alias(self, event: yaml.AliasEvent) -> Iterator[yaml.Event] | None:
         """The events an alias stands for, or None after reporting why it cannot be used."""
         if self.skipping:
             return None
-        name = event.anchor
+        name = event.anchor or ""
         if self._awaiting_key():
             self._bad_key(event)
             return None
         path = self._child_path()
-        pos = self._pos(event, path)
-        if any(open_name == name for open_name, _, _ in self.recording):
+        pos = event_pos(event, path)
+        replay = self.anchors.replay(name)
+        if self.anchors.is_open(name):
             self._problem(
                 pos,
                 f"alias *{name} is used inside its own anchor &{name} (a value that contains itself)",
                 "refer to the anchor from outside it, or use templates and extends",
             )
-        elif name not in self.anchors:
+        elif replay is None:
             self._problem(
                 pos, f"alias *{name} refers to no anchor &{name} defined before it", "define the anchor first"
             )
         else:
-            return self.anchors[name]
+            return replay
+        self._count(pos)
         self._place_refused(pos)
         return None
+
+    def _count(self, pos: Pos) -> None:
+        """One more value; past MAX_NODES the document is refused where it got there."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._problem(
+                pos,
+                f"the document expands to more than {MAX_NODES} values",
+                "anchors and aliases that multiply each other are refused; use templates or extends instead",
+            )
+            raise ExpansionLimit
 
     def _feed(self, event: yaml.Event) -> None:
         if self.skipping:
             self.skipping += _nesting(event)
             return
-        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
+        if isinstance(event, VALUE_EVENTS):
             if self._awaiting_key():
                 if isinstance(event, yaml.ScalarEvent):
                     self._key(event)
                 else:
                     self._bad_key(event)
                 return
-            self.nodes += 1
-            path = self._child_path()
-            if self.nodes > MAX_NODES:
-                self._problem(
-                    self._pos(event, path),
-                    f"the document expands to more than {MAX_NODES} values",
-                    "anchors and aliases that multiply each other are refused; use templates or extends instead",
-                )
-                raise ExpansionLimit
+            pos = event_pos(event, self._child_path())
+            self._count(pos)
             if isinstance(event, yaml.ScalarEvent):
-                self._place(self._scalar(event, path), self._pos(event, path))
+                self._place(self._scalar(event, pos), pos)
             else:
-                self._start(event, path)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                self._start(event, pos)
+        elif isinstance(event, END_EVENTS):
             self._end()
 
     # -- collections -----------------------------------------------------------------------------
-    def _start(self, event: yaml.CollectionStartEvent, path: str) -> None:
-        pos = self._pos(event, path)
+    def _start(self, event: yaml.CollectionStartEvent, pos: Pos) -> None:
+        path = pos.path
         mapping = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (None, "!", MAP if mapping else SEQ):
             self._refuse_tag(pos, event.tag)
@@ -227,7 +226,7 @@ class Builder:
         top = self.stack[-1]
         key = event.value
         path = join(top.path, key)
-        pos = self._pos(event, path)
+        pos = event_pos(event, path)
         top.key, top.key_pos = key, pos
         if event.tag == MERGE or (event.tag is None and event.implicit[0] and key == "<<"):
             top.merging = True
@@ -246,7 +245,7 @@ class Builder:
 
     def _bad_key(self, event: yaml.Event) -> None:
         top = self.stack[-1]
-        pos = self._pos(event, top.path)
+        pos = event_pos(event, top.path)
         self._problem(
             pos, "mapping keys must be plain text", "write the key as text; lists, mappings and aliases are not keys"
         )
@@ -254,27 +253,29 @@ class Builder:
         if isinstance(event, yaml.CollectionStartEvent):
             self.skipping = 1
 
-    def _scalar(self, event: yaml.ScalarEvent, path: str) -> Any:
+    def _scalar(self, event: yaml.ScalarEvent, pos: Pos) -> Any:
         """Text, a number, true/false or null. Dates stay text (no field holds one); other tags are
         refused. The value is never quoted in a problem: it may be a secret."""
-        tag = event.tag
+        tag, value = event.tag, event.value
         if tag is None or tag == "!":
-            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+            if not event.implicit[0] or (value and value[0] not in self.implicit_starts):
+                return value  # quoted, or plain text that no implicit type starts with: the common case
+            tag = self.resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
             if tag not in PLAIN_TAGS:
-                return event.value  # `=`, `<<` and dates written as values are text
-        if tag == TIMESTAMP:
-            return event.value
-        pos = self._pos(event, path)
+                return value  # `=`, `<<` and dates written as values are text
+        if tag in (TIMESTAMP, STR):
+            return value
         if tag not in PLAIN_TAGS:
             self._refuse_tag(pos, tag)
-            return event.value
+            return value
         try:
-            return self.constructor.construct_object(yaml.ScalarNode(tag, event.value), deep=True)
+            return self.constructors[tag](self.constructor, yaml.ScalarNode(tag, value))
         except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError):
-            short = _short(tag)
-            self._problem(pos, f"this value cannot be read as {short}", "quote it to keep it as text, or correct it")
-            self.refused.add(path)
-            return event.value
+            self._problem(
+                pos, f"this value cannot be read as {_short(tag)}", "quote it to keep it as text, or correct it"
+            )
+            self.refused.add(pos.path)
+            return value
 
     # -- helpers ---------------------------------------------------------------------------------
     def _child_path(self) -> str:
@@ -289,17 +290,11 @@ class Builder:
         self._problem(pos, f"the YAML tag {_short(tag)} is not supported", REFUSED_TAG_HINT)
         self.refused.add(pos.path)
 
-    def _pos(self, event: yaml.Event, path: str) -> Pos:
-        return event_pos(event, path)
-
     def _problem(self, pos: Pos, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint))
-
-
-def event_pos(event: yaml.Event, path: str) -> Pos:
-    """Where an event starts (PyYAML's marks count from 0)."""
-    mark = event.start_mark
-    return Pos(mark.line + 1, mark.column + 1, path) if mark is not None else Pos(1, 1, path)
+        """Report once per place in the file: an alias replays what it stands for, problems included."""
+        if (pos.line, pos.col, message) not in self.reported and len(self.problems) < MAX_PROBLEMS:
+            self.reported.add((pos.line, pos.col, message))
+            self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint))
 
 
 def _nesting(event: yaml.Event) -> int:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from entra_profiles.errors import Location
 from entra_profiles.redact import REDACTOR
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pos:
     """A value's position (1-based) and its dotted path in the file it came from."""
 
@@ -57,3 +58,14 @@ def join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else key
+
+
+def leaf_origins(node: Any, at: tuple[str, ...], file: str) -> Any:
+    """(field path, location) of every value written for a profile, after inheritance."""
+    if isinstance(node, LocatedMap):
+        for key, value in node.items():
+            pos = node.value_pos[key]
+            if isinstance(value, LocatedMap):
+                yield from leaf_origins(value, (*at, key), file)
+            else:
+                yield (*at, key), Location(file, pos.line, pos.col, pos.path)

@@ -524,3 +524,84 @@ CASES += [
         ],
     ),
 ]
+CASES += [  # issue #13: scope hints that are right (app-only scopes are RESOURCE/.default)
+    (
+        "scope-a-delegated-graph-permission",
+        HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com/User.Read]\n",
+        [
+            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com/User.Read' is not an app-only scope: app-only "
+            "sign-in asks for 'https://graph.microsoft.com/.default', and the token carries the application "
+            "permissions (roles) granted to the app"
+        ],
+    ),
+    (
+        "scope-a-permission-before-default",
+        HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com/User.Read/.default]\n",
+        [
+            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com/User.Read/.default' is not an app-only scope: "
+            "app-only sign-in asks for 'https://graph.microsoft.com/.default', and the token carries the "
+            "application permissions (roles) granted to the app"
+        ],
+    ),
+    (
+        "scope-a-bare-permission",
+        HEAD + GOOD + SECRET + "    scopes: [User.Read.All]\n",
+        [
+            "7:13: profiles.prod.scopes: 'User.Read.All' is not an app-only scope: app-only sign-in asks for "
+            "RESOURCE/.default, such as 'https://graph.microsoft.com/.default', and the token carries the "
+            "application permissions (roles) granted to the app"
+        ],
+    ),
+    (
+        "scope-of-an-api-with-a-path",
+        HEAD + GOOD + SECRET + "    scopes: ['api://contoso.com/inventory/Items.Read']\n",
+        [
+            "7:13: profiles.prod.scopes: 'api://contoso.com/inventory/Items.Read' is not an app-only scope: app-only "
+            "sign-in asks for 'api://contoso.com/inventory/.default', and the token carries the application "
+            "permissions (roles) granted to the app"
+        ],
+    ),
+]
+CASES += [  # issue #9: inheritance and groups that recursed without end or grew exponentially
+    (
+        "extends-chain-deeper-than-64",
+        "version: 1\ntemplates:\n"
+        + "".join(f"  t{i}: {{extends: t{i + 1}}}\n" for i in range(100))
+        + "  t100: {cloud: Global}\nprofiles:\n  prod:\n    extends: t0\n"
+        + GOOD
+        + SECRET,
+        [
+            "66:18: templates.t63.extends: extends goes more than 64 deep (prod → template:t0 → template:t1 → …)"
+            "\n  hint: a profile needs a few templates: merge the chain into fewer of them"
+        ],
+    ),
+    (
+        "extends-diamonds-that-double-at-each-step",
+        "version: 1\ntemplates:\n"
+        + "".join(f"  t{i}: {{extends: [t{i + 1}, t{i + 2}]}}\n" for i in range(40))
+        + "  t40: {cloud: Global}\n  t41: {cloud: Global}\nprofiles:\n  prod:\n    extends: t0\n"
+        + GOOD
+        + SECRET,
+        ["41:24: templates.t38.extends[1]: extends goes over 256 layers (prod → template:t0 → template:t1 → …)"],
+    ),
+    (
+        "groups-nested-3000-deep-with-a-cycle",
+        HEAD
+        + GOOD
+        + SECRET
+        + "groups:\n"
+        + "".join(f"  g{i}: [g{i + 1}]\n" for i in range(3000))
+        + "  g3000: [prod, g0]\n",
+        ["8:8: groups.g0[0]: group cycle: g0 → g1 → g2 → g3 → … → g3000 → g0"],
+    ),
+    (
+        "groups-that-double-at-each-step-with-a-cycle",
+        HEAD
+        + GOOD
+        + SECRET
+        + "groups:\n"
+        + "".join(f"  g{i}: [g{i + 1}, g{i + 2}]\n" for i in range(60))
+        + "  g60: [prod]\n  g61: [g0]\n",
+        ["8:8: groups.g0[0]: group cycle: g0 → g1 → g2 → g3 → … → g61 → g0"],
+    ),
+]
