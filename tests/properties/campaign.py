@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import signal
 import subprocess
@@ -28,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from clirunner import Result, run_cli, validate_in_process  # noqa: E402
-from mutations import OPERATORS, mutate, seeds, write_case  # noqa: E402
+from mutations import mutate, numbered_case, seeds, write_case  # noqa: E402
 from outcome import violations  # noqa: E402
 
 CORPUS = HERE / "corpus"
@@ -38,12 +37,6 @@ ADDRESS_SPACE = 3 << 30  # a runaway read fails here instead of taking the machi
 
 class Hang(BaseException):
     """Raised by the alarm: not an Exception, so the CLI's own handler does not swallow it."""
-
-
-def case(n: int) -> tuple[int, list[tuple[str, int]]]:
-    rng = random.Random(n)
-    steps = [(rng.choice(OPERATORS), rng.randrange(2**32)) for _ in range(rng.randint(1, 5))]
-    return rng.randrange(len(SEEDS)), steps
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -63,7 +56,7 @@ def _peak_rss_mb() -> float:
 
 
 def run_case(n: int, timeout: float, max_rss_mb: float, subprocess_too: bool) -> dict[str, object]:
-    seed, steps = case(n)
+    seed, steps = numbered_case(n, len(SEEDS))
     data = mutate(SEEDS[seed][1], steps)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_case(Path(tmp), data)

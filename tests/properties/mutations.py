@@ -253,6 +253,13 @@ BYTE_OPERATORS = ["flip_byte", "insert_invalid_byte", "cut_utf8", "utf16"]
 OPERATORS = [op.__name__ for op in TEXT_OPERATORS] + BYTE_OPERATORS
 
 
+def numbered_case(n: int, count: int) -> tuple[int, list[tuple[str, int]]]:
+    """Case `n` of a campaign over `count` seeds: which seed, and 1-5 steps; the same on every run."""
+    rng = random.Random(n)
+    steps = [(rng.choice(OPERATORS), rng.randrange(2**32)) for _ in range(rng.randint(1, 5))]
+    return rng.randrange(count), steps
+
+
 def mutate(text: str, steps: list[tuple[str, int]]) -> bytes:
     """The seed text after each (operator, seed) step, as the bytes of a file."""
     by_name = {op.__name__: op for op in TEXT_OPERATORS}

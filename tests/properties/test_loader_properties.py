@@ -10,11 +10,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
-from clirunner import validate_in_process
+from clirunner import run_cli, validate_in_process
 from hypothesis import given
 from hypothesis import strategies as st
-from mutations import OPERATORS, mutate, seeds, write_case
+from mutations import OPERATORS, mutate, numbered_case, seeds, write_case
 from outcome import violations
 
 SEEDS = seeds()
@@ -68,3 +69,12 @@ def test_arbitrary_yaml_documents(document: object, wrap: bool, unicode: bool) -
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_arbitrary_text(text: str) -> None:
     assert_behaves(("version: 1\nprofiles:\n  p:\n" + text).encode())
+
+
+@pytest.mark.parametrize("n", [3, 14, 15, 92, 65])
+def test_a_handful_of_mutations_through_the_real_cli(tmp_path: Path, n: int) -> None:
+    """The same rule, through the installed entry point in a fresh process (numbered campaign cases)."""
+    seed, steps = numbered_case(n, len(SEEDS))
+    path = write_case(tmp_path, mutate(SEEDS[seed][1], steps))
+    r = run_cli("-f", str(path), "validate", timeout=60)
+    assert violations(r, path) == [], (steps, r.code, r.err[-2000:])
