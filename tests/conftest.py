@@ -17,7 +17,7 @@ netguard_hook.install()
 # examples; `pytest --hypothesis-profile=deep tests/properties` runs many more, randomly.
 SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 settings.register_profile(
-    "ci", max_examples=120, derandomize=True, database=None, deadline=None, suppress_health_check=SLOW_IS_FINE
+    "ci", max_examples=150, derandomize=True, database=None, deadline=None, suppress_health_check=SLOW_IS_FINE
 )
 settings.register_profile("deep", max_examples=3000, deadline=None, suppress_health_check=SLOW_IS_FINE)
 settings.load_profile("ci")
