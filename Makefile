@@ -3,7 +3,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck bench clean schema
+NODE_DIR := tests/interop/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+AZURE_CLI_VERSION := 2.91.0
+AZ_VENV := .venv-az
+AZ_STAMP := $(AZ_VENV)/.installed-$(AZURE_CLI_VERSION)
+
+.PHONY: test demo lint typecheck bench clean schema node-deps interop
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +24,27 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
-	$(BIN)/pytest
+# The Node interop tier's clients, pinned by package-lock.json (npm ci: seconds with npm's cache). Without
+# node the Node tests skip, saying so; a test never installs anything itself.
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then $(MAKE) --no-print-directory $(NODE_STAMP); \
+	else echo "node/npm not found: the Node interop tests will be skipped"; fi
+
+test: lint typecheck node-deps
+	$(BIN)/pytest -m "not az"
+
+# The Azure CLI tier: az (a few minutes to install, into its own venv) signs in to the sandbox through exec.
+$(AZ_STAMP):
+	test -x $(AZ_VENV)/bin/python || $(PYTHON) -m venv $(AZ_VENV)
+	$(AZ_VENV)/bin/python -m pip install -q --disable-pip-version-check 'azure-cli==$(AZURE_CLI_VERSION)'
+	touch $@
+
+interop: $(STAMP) $(AZ_STAMP)
+	ENTRA_INTEROP_REQUIRE_AZ=1 $(BIN)/pytest -m az
 
 demo: $(STAMP)
 	$(BIN)/python -m entra_profiles.demo
@@ -34,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(AZ_VENV) .mypy_cache .pytest_cache .ruff_cache $(NODE_DIR)/node_modules

@@ -10,9 +10,11 @@ from pathlib import Path
 import click
 
 from entra_profiles import __version__
+from entra_profiles.cli_errors import show, show_click
 from entra_profiles.cli_lazy import LazyGroup
 from entra_profiles.errors import EntraProfilesError, ExitCode
 from entra_profiles.output import err
+from entra_profiles.terminal import refuse_colour
 
 COMMANDS = {
     "validate": (
@@ -54,8 +56,9 @@ Examples:
     help="Profiles file (default: $ENTRA_PROFILES_FILE or ./profiles.yaml).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal (as NO_COLOR=1 does).")
 @click.version_option(__version__, "--version", prog_name="entra-profiles")
-def cli(file: Path | None, debug: bool) -> None:
+def cli(file: Path | None, debug: bool, no_color: bool) -> None:
     """Declarative Microsoft Entra app-only sign-in.
 
     Describe each connection once in a YAML file (tenant, app, credential, cloud);
@@ -63,11 +66,33 @@ def cli(file: Path | None, debug: bool) -> None:
     """
 
 
+def no_core_dumps() -> None:
+    """Secrets and tokens live in this process's memory: it never dumps core. RLIMIT_CORE 0 (the soft
+    limit: a command `exec` runs may raise it again), and on Linux not dumpable, which also holds when
+    core_pattern pipes to a program and keeps other processes of the user from reading our memory."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4; execve makes a child dumpable again
+        except (OSError, AttributeError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map every outcome to a documented exit code, never a traceback by accident."""
+    no_core_dumps()
     args = sys.argv[1:] if argv is None else argv
     ours = args[: args.index("--")] if "--" in args else args  # after --: the arguments of exec's command
     debug = "--debug" in ours or bool(os.environ.get("ENTRA_PROFILES_DEBUG"))
+    refuse_colour("--no-color" in ours)  # global, before or after the command name: taken out here for all
+    args = [a for a in ours if a != "--no-color"] + args[len(ours) :]
     from entra_profiles.logs import setup
 
     setup(debug)
@@ -77,14 +102,12 @@ def main(argv: list[str] | None = None) -> None:
             ExitCode(returned) if isinstance(returned, int) and returned in ExitCode._value2member_map_ else ExitCode.OK
         )
     except EntraProfilesError as exc:
-        err(f"error: {exc.format()}" if not hasattr(exc, "problems") else exc.format())
+        show(exc)
         code = exc.exit_code
     except click.exceptions.Exit as exc:
         code = ExitCode(exc.exit_code) if exc.exit_code in ExitCode._value2member_map_ else ExitCode.PROBLEMS
     except click.ClickException as exc:
-        exc.show()
-        if isinstance(exc, click.NoSuchOption) and "exec" in ours and "--" not in args:
-            err("  hint: put -- before the command: entra-profiles exec PROFILE [OPTIONS] -- COMMAND [ARGS]...")
+        show_click(exc, args)
         code = ExitCode.USAGE
     except click.exceptions.Abort:
         err("interrupted")
@@ -98,10 +121,19 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         code = unexpected(exc, debug)
     code = finish_output(code)
-    if code == ExitCode.INTERRUPTED:
+    if code == ExitCode.INTERRUPTED or lingering():
         sys.stderr.flush()
         os._exit(int(code))  # every `finally` has run; do not wait for threads stuck on a slow server
     sys.exit(int(code))
+
+
+def lingering() -> bool:
+    """Whether a thread the interpreter would wait for at exit is still running (our workers are daemon
+    threads; a library's may not be): the report is written, so the process ends now."""
+    import threading
+
+    main_thread = threading.main_thread()
+    return any(t.is_alive() and not t.daemon and t is not main_thread for t in threading.enumerate())
 
 
 def finish_output(code: ExitCode) -> ExitCode:
@@ -137,6 +169,6 @@ def unexpected(exc: Exception, debug: bool) -> ExitCode:
         return ExitCode.INTERRUPTED
     if debug:
         err(traceback.format_exc())
-    err(f"entra-profiles: unexpected error: {type(exc).__name__}: {exc}")
-    err("This is a bug. Run again with --debug to see the traceback, and report it.")
+    err(f"error: unexpected error: {type(exc).__name__}: {exc}")
+    err("  hint: this is a bug: run again with --debug to see the traceback, and report it")
     return ExitCode.BUG

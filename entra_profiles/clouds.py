@@ -23,6 +23,11 @@ class Cloud:
     def graph_scope(self) -> str:
         return f"{self.graph_endpoint}/.default"
 
+    @property
+    def keyvault_scope(self) -> str:
+        """The only scope a vault token is asked for: https://vault.azure.net/.default in Global."""
+        return f"https://{self.keyvault_suffix}/.default"
+
 
 BUILTIN: dict[str, Cloud] = {
     c.name: c

@@ -1,4 +1,8 @@
-"""The context of a connection, field for field as Get-EntraContext shows it — but true to what was used."""
+"""The context of a connection, field for field as Get-EntraContext shows it — but true to what was used.
+
+Both names people paste into scripts are there: the seed's Get-EntraContext block has `CertificateName`
+and `Account`, Get-MgContext has `CertificateSubjectName`; the two certificate names hold the same subject.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,11 @@ CONTEXT_FIELDS = (
     "AuthType",
     "TokenCredentialType",
     "CertificateThumbprint",
+    "CertificateName",
     "CertificateSubjectName",
     "CertificateNotAfter",
     "SendCertificateChain",
+    "Account",
     "ManagedIdentityId",
     "AppName",
     "ContextScope",
@@ -72,9 +78,11 @@ class Context:
             "AuthType": facts.auth_type,
             "TokenCredentialType": facts.credential_type,
             "CertificateThumbprint": facts.certificate_thumbprint,
+            "CertificateName": facts.certificate_subject,  # the subject of the certificate actually used
             "CertificateSubjectName": facts.certificate_subject,
             "CertificateNotAfter": iso(facts.certificate_not_after),
             "SendCertificateChain": facts.send_certificate_chain,
+            "Account": claims.get("upn") or None,  # a user's sign-in name; none for app-only
             "ManagedIdentityId": facts.managed_identity_id,
             "AppName": claims.get("app_displayname"),
             "ContextScope": "Process",

@@ -6,24 +6,21 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-# Characters that would break a problem's one line or hide in it: controls, line and paragraph
-# separators, bidirectional overrides, zero-width marks, spaces other than the space. Shown escaped
-# (\n, \x1b, \u202e).
-UNSEEN = re.compile(
-    "[\x00-\x1f\x7f-\xa0\xad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]"
-)
-ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+from entra_profiles.safetext import one_line
+
+# Marks that hide in a value a problem quotes (zero-width characters, BOM, spaces other than the
+# space), shown escaped like the controls one_line escapes: `'contoso\u200b.com'`.
+HIDDEN = re.compile("[\xa0\xad\u1680\u180e\u2000-\u200d\u202f\u205f-\u2065\u3000\ufeff]")
 MAX_PROBLEMS = 10_000  # a file with more is not checked further: time, memory and output stay bounded
 
 
-def one_line(text: str) -> str:
-    """`text` with every character that could break its line, or hide in it, written as an escape."""
-    return text if text.isprintable() else UNSEEN.sub(_escape, text)  # isprintable: a fast look first
-
-
-def _escape(match: re.Match[str]) -> str:
-    c = match.group()
-    return ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+def shown(text: str) -> str:
+    """`text` on one line with nothing hidden in it (isprintable: a fast look first)."""
+    if text.isprintable():
+        return text
+    return one_line(
+        HIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    )
 
 
 class ExitCode(IntEnum):
@@ -44,9 +41,9 @@ class Location:
     path: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "path", one_line(self.path))
+        object.__setattr__(self, "path", shown(self.path))
         if self.file is not None:
-            object.__setattr__(self, "file", one_line(self.file))
+            object.__setattr__(self, "file", shown(self.file))
 
     def position(self) -> str:
         parts = [self.file or "<input>"]
@@ -71,13 +68,14 @@ class Problem:
 
     def __post_init__(self) -> None:
         """A problem is one line (plus its hint): a value that holds a line break cannot split it."""
-        object.__setattr__(self, "message", one_line(self.message))
+        object.__setattr__(self, "message", shown(self.message))
         if self.hint is not None:
-            object.__setattr__(self, "hint", one_line(self.hint))
+            object.__setattr__(self, "hint", shown(self.hint))
 
     def format(self) -> str:
-        text = f"{self.where}: {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        """`FILE:LINE:COL: path: message` and its hint, each on one line whatever values they quote."""
+        text = one_line(f"{self.where}: {self.message}")
+        return f"{text}\n  hint: {one_line(self.hint)}" if self.hint else text
 
 
 def first_line(text: object) -> str:
@@ -98,8 +96,8 @@ class EntraProfilesError(Exception):
         self.where = where
 
     def format(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        text = one_line(f"{self.where}: {self.message}" if self.where else self.message)
+        return f"{text}\n  hint: {one_line(self.hint)}" if self.hint else text
 
 
 class UsageError(EntraProfilesError):

@@ -7,6 +7,7 @@ import re
 import sys
 
 from entra_profiles.redact import REDACTOR
+from entra_profiles.safetext import neutralize
 
 # Form fields and JSON members that carry credentials, as HTTP debug logs show them.
 FIELD_RE = re.compile(
@@ -19,7 +20,7 @@ NOISY = ("azure", "msal", "urllib3")
 
 def scrub(text: str) -> str:
     """Mask registered secrets, JWTs and credential fields in a line of log output."""
-    return FIELD_RE.sub(r"\1***", REDACTOR.redact(text))
+    return neutralize(FIELD_RE.sub(r"\1***", REDACTOR.redact(text)))
 
 
 class RedactingFormatter(logging.Formatter):

@@ -7,11 +7,20 @@ import re
 import threading
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values would mask ordinary words
 # A JWT: an access token, a client assertion, a CI ID token. None belongs in human output.
 JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+_PERCENT_RE = re.compile("%[0-9A-F]{2}")
+
+
+def url_encoded(value: str) -> set[str]:
+    """The forms a URL or a form body gives `value` (`%2B`, `+` for a space, lower-case hex too), as a
+    server that echoes a request shows them. Most secrets have none: their characters need no encoding."""
+    forms = {quote(value, safe=""), quote_plus(value), quote(value)}
+    return forms | {_PERCENT_RE.sub(lambda m: m.group().lower(), f) for f in forms}
 
 
 class Redactor:
@@ -29,6 +38,7 @@ class Redactor:
         for c in plain:  # as JSON and YAML escape it, and as Python's repr() does in an exception message
             candidates |= {json.dumps(c)[1:-1], json.dumps(c, ensure_ascii=False)[1:-1], c.replace("'", "''")}
             candidates |= {repr(c)[1:-1], ascii(c)[1:-1], repr(c + '"')[1:-2], repr(c + "'")[1:-2]}
+            candidates |= url_encoded(c)
         with self._lock:
             for c in candidates:
                 if len(c) >= MIN_LENGTH and c not in self._secrets:

@@ -39,10 +39,16 @@ class ProfileResult:
     error: Failure | None = None
     organization: str | None = None  # from the Graph probe
     duration_s: float = 0.0
+    interrupted: bool = False  # Ctrl-C came before it finished: neither ok nor failed
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.error is None and not self.interrupted
+
+    @property
+    def status(self) -> str:
+        """ok, failed or interrupted."""
+        return "interrupted" if self.interrupted else "ok" if self.ok else "failed"
 
     def as_dict(self) -> dict[str, Any]:
         context = dict(self.context) if self.context is not None else None
@@ -50,8 +56,16 @@ class ProfileResult:
             context["Organization"] = self.organization
         return {
             "name": self.name,
-            "status": "ok" if self.ok else "failed",
+            "status": self.status,
             "context": context,
             "warnings": list(self.warnings),
             "error": self.error.as_dict() if self.error else None,
         }
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: every selected profile's result, those that had not finished `interrupted`."""
+
+    def __init__(self, results: list[ProfileResult]) -> None:
+        super().__init__()
+        self.results = results

@@ -33,6 +33,7 @@ class SandboxInfo:
     oidc_request_token: str
     azure_pipelines_oidc_url: str | None
     azure_pipelines_access_token: str | None
+    arm_metadata_host: str | None = None  # `127.0.0.1:PORT`: ARM's /metadata/endpoints (a sandbox of 2026-11 on)
 
     def __repr__(self) -> str:
         return f"SandboxInfo(authority_host={self.authority_host!r})"
@@ -50,7 +51,12 @@ INFO_TYPES: dict[str, type] = {
     "oidc_request_url": str,
     "oidc_request_token": str,
 }
-OPTIONAL_TYPES: dict[str, type] = {"azure_pipelines_oidc_url": str, "azure_pipelines_access_token": str, "seed": str}
+OPTIONAL_TYPES: dict[str, type] = {
+    "azure_pipelines_oidc_url": str,
+    "azure_pipelines_access_token": str,
+    "seed": str,
+    "arm_metadata_host": str,
+}
 JSON_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number", list: "a list",
               dict: "an object", type(None): "null"}  # fmt: skip
 
@@ -103,6 +109,7 @@ def load_sandbox(directory: Path) -> SandboxInfo:
         oidc_request_token=data["oidc_request_token"],
         azure_pipelines_oidc_url=data.get("azure_pipelines_oidc_url"),
         azure_pipelines_access_token=data.get("azure_pipelines_access_token"),
+        arm_metadata_host=data.get("arm_metadata_host"),
     )
 
 

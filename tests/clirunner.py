@@ -53,3 +53,14 @@ def validate_in_process(*args: str) -> Result:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """`python -m entra_profiles ARGS` started, not waited for (to signal it, or time it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "entra_profiles", *args],
+        env=scrubbed_environ(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

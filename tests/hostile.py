@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 from entra_profiles.exports.base import Variable
+
+APP = "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811"
+TENANT = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"  # a GUID: export hands over GUIDs, and a domain would need discovery
+DUMP = "import json, os; print(json.dumps({k: v for k, v in os.environ.items() if k.startswith('V')}))"
 
 HOSTILE = [
     "plain",
@@ -31,3 +40,28 @@ HOSTILE = [
 
 def hostile_variables(secret: bool = True) -> list[Variable]:
     return [Variable(f"V{i}", value, secret=secret) for i, value in enumerate(HOSTILE)]
+
+
+def sourced(path: Path, text: str, how: str, shell: str = "sh") -> dict[str, str]:
+    """Every V* variable that `text`, written to `path` and sourced by `how` in `shell`, hands a child."""
+    path.write_bytes(text.encode())
+    proc = subprocess.run(
+        [shell, "-c", f'{how} "$1"; exec "$2" -c "$3"', shell, str(path), sys.executable, DUMP],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"},
+        check=True,
+    )
+    data: dict[str, str] = json.loads(proc.stdout)
+    return data
+
+
+def one_profile(directory: Path, credential: str, extra: str = "", name: str = "app") -> Path:
+    """A profiles file with one profile of the Contoso automation app: `credential` as a YAML flow mapping."""
+    path = directory / "profiles.yaml"
+    path.write_text(
+        f"version: 1\nprofiles:\n  {name}:\n    tenant: {TENANT}\n    client_id: {APP}\n"
+        f"    credential: {credential}\n{extra}",
+        encoding="utf-8",
+    )
+    return path

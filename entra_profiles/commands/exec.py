@@ -40,6 +40,7 @@ def exec_command(
     token: bool,
     scope: str | None,
     check: bool,
+    certificate_format: str,
     timeout: float,
     retries: int,
     sandbox_dir: Path | None,
@@ -64,7 +65,7 @@ def exec_command(
     from entra_profiles.exports.tempfiles import PrivateFiles, unwind_on_termination
 
     with unwind_on_termination(), PrivateFiles(os.environ) as files:
-        wanted = Wanted(sets, check, token, scope, timeout, retries)
+        wanted = Wanted(sets, check, token, scope, timeout, retries, certificate_format)
         p, variables = _variables(ctx, file, profile, sandbox_dir, wanted, "run", files)
         env = child_environment(os.environ, {v.name: v.value for v in variables}, owned(sets), p.name)
         try:

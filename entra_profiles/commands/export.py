@@ -38,6 +38,7 @@ class Wanted:
     scope: str | None
     timeout: float
     retries: int
+    certificate_format: str = "pem"
 
 
 def profile_options(func: F) -> F:
@@ -55,7 +56,14 @@ def profile_options(func: F) -> F:
             click.option("--token", is_flag=True, help="Also AZURE_ACCESS_TOKEN and _EXPIRES_ON (a fresh token)."),
             click.option("--scope", default=None, help="Scope of --token (default: the profile's, else Graph)."),
             click.option("--check", is_flag=True, help="Connect first; refuse when no token can be had."),
-            timeout_options("for --check and --token"),
+            click.option(
+                "--certificate-format",
+                type=click.Choice(["pem", "pfx"]),
+                default="pem",
+                show_default=True,
+                help="AZURE_CLIENT_CERTIFICATE_PATH as PEM (every client) or PFX (+ _PASSWORD; not Node, not az).",
+            ),
+            timeout_options("for Key Vault reads, --check, --token and the tenant's discovery"),
             sandbox_option,
             file_option,
         ]
@@ -93,6 +101,7 @@ def export(
     token: bool,
     scope: str | None,
     check: bool,
+    certificate_format: str,
     timeout: float,
     retries: int,
     sandbox_dir: Path | None,
@@ -119,7 +128,7 @@ def export(
     from entra_profiles.exports.tempfiles import PrivateFiles, unwind_on_termination
 
     with unwind_on_termination(), PrivateFiles(os.environ) as files:
-        wanted = Wanted(sets, check, token, scope, timeout, retries)
+        wanted = Wanted(sets, check, token, scope, timeout, retries, certificate_format)
         p, variables = _variables(ctx, file, profile, sandbox_dir, wanted, "exported", files)
         options = FormatOptions(
             profile=p.name,
@@ -136,11 +145,23 @@ def export(
         err(f"note: wrote {len(files.written)} private file(s) to {files.folder}; remove it when done")
     stale = [n for n in options.unset if os.environ.get(n) is not None]
     if name in ("github", "azure-pipelines") and not outputs and stale:
-        err(
-            f"warning: {', '.join(stale)} stay set from an earlier step: {name} cannot unset a variable, and "
-            "azure-identity reads an empty one as set (it would try AZURE_CLIENT_SECRET before a certificate)"
-        )
+        err(f"warning: {stale_warning(stale, name, p.profile.credential.type)}")
         err("  hint: export each profile in a job of its own, or in the step that uses it (exec)")
+
+
+def stale_warning(stale: list[str], fmt: str, credential: str) -> str:
+    """What the variables an earlier CI step set, and this profile does not, do to the steps after this one.
+    (Setting them empty would not help: azure-identity takes an empty AZURE_CLIENT_SECRET as set.)"""
+    names = ", ".join(stale)
+    stays = f"{names} {'stays' if len(stale) == 1 else 'stay'} set from an earlier step ({fmt} cannot unset a variable)"
+    if "AZURE_CLIENT_SECRET" in stale:
+        return (
+            f"{stays}, and azure-identity tries AZURE_CLIENT_SECRET first: the steps after this one would sign "
+            f"in with that step's secret, not this profile's {credential.replace('_', ' ')}"
+        )
+    return (
+        f"{stays}: the steps after this one see {'it' if len(stale) == 1 else 'them'} beside this profile's variables"
+    )
 
 
 def _variables(
@@ -152,19 +173,26 @@ def _variables(
     what: str,
     files: PrivateFiles,
 ) -> tuple[Prepared, list[Variable]]:
-    """The prepared profile and its variables (the token last), writing private files into `files`."""
+    """The prepared profile and its variables (the token last), writing private files into `files`.
+    The tenant is handed over as its GUID: the token's when one was got anyway, else discovery's."""
     from entra_profiles.credentials.process_env import release_all
+    from entra_profiles.deadlines import Deadline
     from entra_profiles.exports import prepare as prep
+    from entra_profiles.exports.tenant import tenant_id
     from entra_profiles.run.connect import ConnectOptions
 
     environ = dict(os.environ)  # as the user gave it: what our credentials set for themselves is not exported
     options = ConnectOptions(timeout=wanted.timeout, retries=wanted.retries)
+    deadline = Deadline.start(wanted.timeout)  # every wait below, Key Vault reads to the token, ends by it
     try:
-        p = prep.prepare(ctx, file, target, sandbox_dir)
-        if wanted.check:
-            prep.check(p, what, options)
-        variables = prep.build(p, wanted.sets, files, environ)
-        return p, variables + (prep.access_token(p, wanted.scope, options) if wanted.token else [])
+        p = prep.prepare(ctx, file, target, sandbox_dir, deadline, wanted.retries)
+        tid = prep.check(p, what, options, deadline) if wanted.check else None
+        token = prep.access_token(p, wanted.scope, options, deadline) if wanted.token else []
+        guid = tenant_id(p.name, p.profile.tenant, p.route, deadline, tid or prep.token_tenant(token))
+        variables = prep.build(
+            p, wanted.sets, files, environ, guid, wanted.certificate_format, deadline, wanted.retries
+        )
+        return p, variables + token
     finally:
         release_all()  # exec's child gets the environment we were given, not the one our credentials set
 
@@ -186,7 +214,6 @@ def _check_combination(
 def _deliver(stdout: str, append_to: Path | None, append: str, output: Path | None) -> None:
     """Secrets reach their destination here, unmasked, and nowhere else."""
     from entra_profiles.exports.atomic import write_private
-    from entra_profiles.exports.base import ExportError
     from entra_profiles.output import write_stdout
 
     if output is not None and str(output) != "-":
@@ -194,9 +221,28 @@ def _deliver(stdout: str, append_to: Path | None, append: str, output: Path | No
     else:
         write_stdout(stdout, flush=True)  # GitHub: every ::add-mask:: is out before anything else happens
     if append_to is not None:
+        append_private(append_to, append)
+
+
+def append_private(path: Path, text: str) -> None:
+    """Append to $GITHUB_ENV: never through a symbolic link (one planted there would take the secrets to
+    its target), only to a regular file, created 0600."""
+    import errno
+    import stat
+
+    from entra_profiles.exports.base import ExportError
+
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)  # 0600 when we create it; O_NONBLOCK: a FIFO with no reader fails
+    except OSError as exc:
+        why = "it is a symbolic link, which is never followed" if exc.errno == errno.ELOOP else exc.strerror
+        raise ExportError(f"cannot append to {path}: {why}") from None
+    with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ExportError(f"cannot append to {path}: it is not a regular file")
         try:
-            fd = os.open(append_to, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # 0600 when we create it
-            with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
-                handle.write(append)
+            handle.write(text)
+            handle.flush()
         except OSError as exc:
-            raise ExportError(f"cannot append to {append_to}: {exc.strerror}") from None
+            raise ExportError(f"cannot append to {path}: {exc.strerror}") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,8 @@ import click
 from entra_profiles.commands.common import file_option, load_selected, targets_argument
 from entra_profiles.config.models import ManagedIdentity, Profile
 from entra_profiles.output import err, out, table
+from entra_profiles.safetext import json_text
+from entra_profiles.terminal import width as terminal_width
 
 
 def identity(p: Profile) -> str:
@@ -57,7 +58,7 @@ def list_profiles(ctx: click.Context, targets: tuple[str, ...], fmt: str, file: 
         for n in names
     ]
     if fmt == "json":
-        out(json.dumps({"profiles": rows}, indent=2))
+        out(json_text({"profiles": rows}))
     else:
         cells = [
             [r["name"] + (" *" if r["problems"] else "")]
@@ -65,7 +66,8 @@ def list_profiles(ctx: click.Context, targets: tuple[str, ...], fmt: str, file: 
             + [",".join(r["tags"])]
             for r in rows
         ]
-        out(table(cells, ["NAME", "TENANT", "CLIENT ID", "CREDENTIAL", "CLOUD", "TAGS"]))
+        headers = ["NAME", "TENANT", "CLIENT ID", "CREDENTIAL", "CLOUD", "TAGS"]
+        out(table(cells, headers, width=terminal_width(), shrink=[(1, 2, 5), (0,)]))
     if troubled:
         err(f"* {len(troubled)} profile(s) with problems: `entra-profiles validate` says what they are")
 

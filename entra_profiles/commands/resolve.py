@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +11,12 @@ from pydantic import SecretStr
 from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import SECRET_FIELDS
-from entra_profiles.errors import ConfigError
+from entra_profiles.errors import ConfigError, UsageError
 from entra_profiles.output import out, table
 from entra_profiles.redact import MASK
 from entra_profiles.references.syntax import ReferenceSyntaxError, is_deferred, parse
+from entra_profiles.safetext import json_text
+from entra_profiles.terminal import width as terminal_width
 
 
 def field_rows(ps: ProfileSet, name: str, offline: bool = False) -> list[dict[str, Any]]:
@@ -36,13 +37,29 @@ def field_rows(ps: ProfileSet, name: str, offline: bool = False) -> list[dict[st
             shown = [_unescaped(str(v)) if offline else str(v) for v in value]
         else:
             shown = _unescaped(value) if offline and isinstance(value, str) else value
-        source = ps.resolved_from.get(name, {}).get(path) or ", ".join(ps.sources.get(where.path, [])) or "literal"
+        source = ", ".join(sources(ps, name, path, where.path)) or "literal"
         if offline and _unread(value):
             source += " (not read: --offline)"
         rows.append(
             {"field": ".".join(path), "value": shown, "written": where.position(), "at": where.path, "source": source}
         )
     return rows
+
+
+def sources(ps: ProfileSet, name: str, path: tuple[str, ...], written_at: str) -> list[str]:
+    """Every reference the value was built from, in the order written: an environment variable whose
+    default was used says so, a Key Vault secret that was read names its version."""
+    unset = ps.defaults_used.get(written_at, set())
+    read = iter(ps.resolved_from.get(name, {}).get(path, []))
+    out = []
+    for source in ps.sources.get(written_at, []):
+        scheme, _, body = source.partition(":")
+        if scheme == "env" and body in unset:
+            source += " (unset, default used)"
+        elif scheme == "keyvault":
+            source = next(read, source)
+        out.append(source)
+    return out + list(read)  # a certificate read whole from Key Vault (credential.keyvault) is no ${…}
 
 
 @click.command(
@@ -54,16 +71,30 @@ Examples:
 @click.argument("profile")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--offline", is_flag=True, help="Do not read Key Vault; show references as written.")
+@click.option("-v", "--verbose", is_flag=True, help="Full values and sources, even wider than the terminal.")
 @sandbox_option
 @file_option
 @click.pass_context
 def resolve(
-    ctx: click.Context, profile: str, fmt: str, offline: bool, sandbox_dir: Path | None, file: Path | None
+    ctx: click.Context,
+    profile: str,
+    fmt: str,
+    offline: bool,
+    verbose: bool,
+    sandbox_dir: Path | None,
+    file: Path | None,
 ) -> None:
-    """Show every field of PROFILE, resolved, and where each value came from (secrets masked)."""
+    """Show every field of PROFILE, resolved, and where each value came from (secrets masked).
+
+    On a terminal the table fits its width, long values and sources shortened in the
+    middle (…); -v, --format json, or output to a pipe or file show them in full.
+    """
     ps, names = load_selected(ctx, file, (profile,))
     if len(names) != 1:
-        raise click.UsageError(f"'{profile}' selects {len(names)} profiles; name one profile")
+        raise UsageError(
+            f"'{profile}' selects {len(names)} profiles; resolve shows one",
+            hint=f"name one of them: {', '.join(names[:5])}" + (", …" if len(names) > 5 else ""),
+        )
     name = names[0]
     if not offline:
         from entra_profiles.references.deferred import resolve_deferred
@@ -75,12 +106,14 @@ def resolve(
             raise ConfigError([error.problem(name)])
     rows = field_rows(ps, name, offline)
     if fmt == "json":
-        out(json.dumps({"profile": name, "fields": rows}, indent=2, default=str))
+        out(json_text({"profile": name, "fields": rows}, default=str))
         return
     out(
         table(
             [[r["field"], _text(r["value"]), r["source"], r["written"]] for r in rows],
             ["FIELD", "VALUE", "SOURCE", "WRITTEN AT"],
+            width=None if verbose else terminal_width(),
+            shrink=[(1, 2, 3)],
         )
     )
 

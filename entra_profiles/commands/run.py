@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,9 +16,16 @@ from entra_profiles.commands.common import (
     targets_argument,
     timeout_options,
 )
+from entra_profiles.config.loader import ProfileSet
 from entra_profiles.errors import ExitCode
-from entra_profiles.output import out
-from entra_profiles.results import ProfileResult
+from entra_profiles.output import err, out
+from entra_profiles.progress import ProgressBar
+from entra_profiles.results import ProfileResult, RunInterrupted
+from entra_profiles.routing import SandboxInfo
+from entra_profiles.terminal import is_terminal, painter, width
+
+if TYPE_CHECKING:
+    from entra_profiles.run.runner import RunOptions
 
 
 @click.command(
@@ -52,11 +59,11 @@ def run(
     """Connect each selected profile and report its context (like Get-EntraContext).
 
     Profiles connect concurrently and independently; one failure, slow tenant or
-    token cache never affects another. Exit 1 when any profile failed.
+    token cache never affects another. Exit 1 when any profile failed. Ctrl-C reports
+    the profiles that finished, the others as interrupted, and exits 130.
     """
-    from entra_profiles.reports import FORMATS
     from entra_profiles.run.connect import ConnectOptions
-    from entra_profiles.run.runner import RunOptions, run_profiles
+    from entra_profiles.run.runner import RunOptions
 
     ps, names = load_selected(ctx, file, targets)
     sandbox = sandbox_info(sandbox_dir)
@@ -65,22 +72,47 @@ def run(
         connect=ConnectOptions(timeout=timeout, retries=retries, probe=probe),
         shared_pool=not no_shared_pool,
     )
-    from entra_profiles.references.deferred import resolve_deferred
-
-    ps, failed = resolve_deferred(ps, names, sandbox)
-    results = run_profiles(ps, names, sandbox, options, _progress() if sys.stderr.isatty() else None, failed)
-    if sys.stderr.isatty() and len(names) > 1:
-        sys.stderr.write("\r\033[K")
-    out(FORMATS[fmt](results))
+    results, interrupted = _connect(ps, names, sandbox, options)
+    out(_report(results, fmt))
+    if interrupted:
+        err("interrupted")
+        ctx.exit(int(ExitCode.INTERRUPTED))
     if any(not r.ok for r in results):
         ctx.exit(int(ExitCode.PROBLEMS))
 
 
-def _progress() -> Callable[[ProfileResult, int, int], None]:
-    def show(result: ProfileResult, done: int, total: int) -> None:
-        if total > 1:
-            mark = "ok" if result.ok else "FAILED"
-            sys.stderr.write(f"\r\033[K[{done}/{total}] {result.name}: {mark}")
-            sys.stderr.flush()
+def _connect(
+    ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, options: RunOptions
+) -> tuple[list[ProfileResult], bool]:
+    """Every profile's result, and whether Ctrl-C cut the run short (the unfinished ones are `interrupted`).
+    A batch on a terminal shows a progress bar on stderr, cleared however the run ends."""
+    from entra_profiles.run.runner import run_profiles
 
-    return show
+    bar = ProgressBar(len(names), sys.stderr) if len(names) > 1 and is_terminal(sys.stderr) else None
+
+    def progress(result: ProfileResult, done: int, total: int) -> None:
+        assert bar is not None
+        bar.update(done, failed=not result.ok)
+
+    try:
+        if bar is not None:
+            bar.update(0)
+        return run_profiles(ps, names, sandbox, options, progress if bar else None), False
+    except KeyboardInterrupt as stop:  # before any profile connected, too (reading Key Vault references)
+        if bar is None and is_terminal(sys.stderr):
+            sys.stderr.write("\n")  # past the ^C the terminal echoed
+        if isinstance(stop, RunInterrupted):
+            return stop.results, True
+        return [ProfileResult(n, interrupted=True) for n in names], True
+    finally:
+        if bar is not None:
+            bar.clear()  # the ^C echoed on its line goes with it
+
+
+def _report(results: list[ProfileResult], fmt: str) -> str:
+    from entra_profiles.reports import FORMATS
+    from entra_profiles.reports.text import render_text
+
+    if fmt != "text":
+        return FORMATS[fmt](results)
+    return render_text(results, width=width(sys.stdout), paint=painter(sys.stdout))

@@ -15,7 +15,7 @@ from entra_profiles.commands.common import (
     targets_argument,
 )
 from entra_profiles.errors import ConfigError, ExitCode
-from entra_profiles.output import out
+from entra_profiles.output import out, out_commands
 from entra_profiles.results import Failure
 
 
@@ -28,6 +28,13 @@ Examples:
 )
 @targets_argument
 @click.option("--resolve", "resolve_refs", is_flag=True, help="Also read every Key Vault reference (network).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=60.0,
+    show_default=True,
+    help="Seconds for --resolve's Key Vault reads, sign-ins included.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -44,6 +51,7 @@ def validate(
     ctx: click.Context,
     targets: tuple[str, ...],
     resolve_refs: bool,
+    timeout: float,
     fmt: str,
     verbose: bool,
     sandbox_dir: Path | None,
@@ -56,19 +64,19 @@ def validate(
     Quiet on success: one summary line (-v lists the profiles).
     """
     if fmt == "text":
-        _check(ctx, targets, resolve_refs, sandbox_dir, file, verbose=verbose)
+        _check(ctx, targets, resolve_refs, timeout, sandbox_dir, file, verbose=verbose)
         return ExitCode.OK
     from entra_profiles.reports import problems as report
 
     try:
-        valid = _check(ctx, targets, resolve_refs, sandbox_dir, file, quiet=True)
+        valid = _check(ctx, targets, resolve_refs, timeout, sandbox_dir, file, quiet=True)
         problems = []
     except ConfigError as exc:
         valid, problems = [], exc.problems
     source = str(profiles_file(ctx, file))
     text = report.render_json(source, problems, valid) if fmt == "json" else report.render_github(problems)
     if text:
-        out(text)
+        (out if fmt == "json" else out_commands)(text)
     return ExitCode.PROBLEMS if problems else ExitCode.OK
 
 
@@ -76,6 +84,7 @@ def _check(
     ctx: click.Context,
     targets: tuple[str, ...],
     resolve_refs: bool,
+    timeout: float,
     sandbox_dir: Path | None,
     file: Path | None,
     quiet: bool = False,
@@ -94,10 +103,11 @@ def _check(
         if refused:
             raise ConfigError(refused)
     if resolve_refs and deferred:
+        from entra_profiles.deadlines import Deadline
         from entra_profiles.references.deferred import resolve_deferred
 
         every: list[tuple[str, Failure]] = []
-        resolve_deferred(ps, names, sandbox_info(sandbox_dir), every_failure=every)
+        resolve_deferred(ps, names, sandbox_info(sandbox_dir), Deadline.start(timeout), every_failure=every)
         failures = [f.problem(n) for n, f in every]
         if failures:
             raise ConfigError(sorted(failures, key=lambda p: (p.where.line or 0, p.where.col or 0)))

@@ -14,8 +14,9 @@ from pydantic import AfterValidator, Field
 
 from entra_profiles.references.syntax import is_deferred
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
+# Matched with fullmatch: `$` would accept a trailing newline (a value read from the environment).
+GUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+DOMAIN_RE = re.compile(r"(?=.{1,253}\Z)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 # Marks that Windows' certificate dialog and web pages slip into copied thumbprints.
 # Where a message starts to tell which characters a value holds (cut when the value may be a secret).
@@ -32,7 +33,7 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 def check_guid(value: str) -> str:
     if is_deferred(value):
         return value
-    if not GUID_RE.match(value):
+    if not GUID_RE.fullmatch(value):
         raise ValueError(f"'{value}' is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
     return value.lower()
 
@@ -42,9 +43,9 @@ def check_tenant(value: str) -> str:
         return value
     if value.lower() in MULTI_TENANT:
         raise ValueError(f"'{value}' cannot be used for app-only sign-in; give the tenant's id or domain")
-    if GUID_RE.match(value):
+    if GUID_RE.fullmatch(value):
         return value.lower()
-    if DOMAIN_RE.match(value):
+    if DOMAIN_RE.fullmatch(value):
         return value.lower()
     raise ValueError(f"'{value}' is neither a tenant id (GUID) nor a domain name")
 
@@ -103,14 +104,14 @@ def _is_resource(resource: str) -> bool:
 def check_https_url(value: str) -> str:
     if is_deferred(value):
         return value
-    if not re.match(r"^https://[^\s/?#]+(?:/[^\s?#]*)?$", value):
+    if not re.fullmatch(r"https://[^\s/?#]+(?:/[^\s?#]*)?", value):
         raise ValueError(f"'{value}' is not an https:// URL")
     return value.rstrip("/")
 
 
 def check_dns_suffix(value: str) -> str:
     v = value.lstrip(".")
-    if not DOMAIN_RE.match(v):
+    if not DOMAIN_RE.fullmatch(v):
         raise ValueError(f"'{value}' is not a DNS suffix such as vault.azure.net")
     return v.lower()
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
 from entra_profiles.config.names import close_names
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
+from entra_profiles.references.local import named, shown
 
 MEMBERS = "members are profile names, group names or tag:NAME; "
 
 Report = Callable[[Pos, str, str], None]
 
 
-def check_groups(groups: LocatedMap, profiles: Collection[str], tags: set[str], report: Report) -> dict[str, list[str]]:
-    """The valid members of each group; every problem goes to `report(position, message, hint)`."""
+def check_groups(
+    groups: LocatedMap,
+    profiles: Collection[str],
+    tags: set[str],
+    report: Report,
+    sources: Mapping[str, list[str]] | None = None,
+) -> dict[str, list[str]]:
+    """The valid members of each group; every problem goes to `report(position, message, hint)`. A member
+    that came from a reference (`sources`: value path -> ["env:X", …]) is named, never shown."""
     out: dict[str, list[str]] = {}
     member_pos: dict[tuple[str, str], Pos] = {}
     for gname, members in groups.items():
@@ -25,14 +33,17 @@ def check_groups(groups: LocatedMap, profiles: Collection[str], tags: set[str], 
         for i, member in enumerate(members):
             pos = members.item_pos[i]
             m = str(member)
+            origin = (sources or {}).get(pos.path)
+            hidden = named(origin) is not None  # from ${env:}/${file:}: named by its source, never shown
             if m.startswith("tag:"):
                 if m[4:] not in tags:
-                    hint = close_names(m[4:], tags, MEMBERS + "no similar tags found")
-                    report(pos, f"no profile has the tag '{m[4:]}'", hint)
+                    hint = MEMBERS if hidden else close_names(m[4:], tags, MEMBERS + "no similar tags found")
+                    what = f"the tag in {shown(m, origin)}" if hidden else f"the tag '{m[4:]}'"
+                    report(pos, f"no profile has {what}", hint.rstrip("; "))
                     continue
             elif m not in profiles and m not in groups:
-                hint = close_names(m, [*profiles, *groups], MEMBERS + "no similar names found")
-                report(pos, f"unknown group member '{m}'", hint)
+                hint = MEMBERS if hidden else close_names(m, [*profiles, *groups], MEMBERS + "no similar names found")
+                report(pos, f"unknown group member {shown(m, origin)}", hint.rstrip("; "))
                 continue
             elif m == gname:
                 report(pos, f"group '{gname}' contains itself", "remove it")

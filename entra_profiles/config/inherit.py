@@ -7,10 +7,14 @@ they took, so errors still point at the line where each value was written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from entra_profiles.config.names import close_names
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
+from entra_profiles.references.local import named, shown
+
+Sources = Mapping[str, list[str]]
 
 
 def merge(base: LocatedMap, overlay: LocatedMap) -> LocatedMap:
@@ -43,12 +47,13 @@ MAX_DEPTH = 64  # extends of extends of …
 
 
 def extends_chain(
-    name: str, profiles: dict[str, LocatedMap], templates: dict[str, LocatedMap]
+    name: str, profiles: dict[str, LocatedMap], templates: dict[str, LocatedMap], sources: Sources | None = None
 ) -> tuple[list[LocatedMap], ChainError | None]:
     """The layers profile `name` inherits, in merge order (furthest ancestor first), or the error
-    that breaks the chain. `extends` names one template or profile, or a list merged left to right."""
+    that breaks the chain. `extends` names one template or profile, or a list merged left to right.
+    A name that came from a reference (`sources`: value path -> ["env:X", …]) is named, never shown."""
     try:
-        return _layers(name, profiles[name], (name,), profiles, templates, _Count()), None
+        return _layers(name, profiles[name], (name,), profiles, templates, sources or {}, _Count()), None
     except _Broken as exc:
         if exc.error.message.startswith("extends cycle") and "extends" in profiles[name].value_pos:
             # A cycle is reported where this profile's own extends is written.
@@ -72,13 +77,13 @@ def _layers(
     stack: tuple[str, ...],
     profiles: dict[str, LocatedMap],
     templates: dict[str, LocatedMap],
+    sources: Sources,
     count: _Count,
 ) -> list[LocatedMap]:
     target = node.get("extends")
     if target is None:
         return []
     pos = node.value_pos["extends"]
-
     if isinstance(target, str):
         targets, positions = [target], [pos]
     elif isinstance(target, LocatedList) and all(isinstance(t, str) for t in target):
@@ -93,8 +98,10 @@ def _layers(
             parent, parent_label = profiles[parent_name], parent_name
         else:
             otherwise = "name a template (under templates:) or another profile"
-            hint = close_names(parent_name, [*templates, *profiles], otherwise)
-            raise _Broken(ChainError(parent_pos, f"extends unknown template or profile '{parent_name}'", hint))
+            hidden = named(sources.get(parent_pos.path)) is not None
+            hint = otherwise if hidden else close_names(parent_name, [*templates, *profiles], otherwise)
+            what = shown(parent_name, sources.get(parent_pos.path))
+            raise _Broken(ChainError(parent_pos, f"extends unknown template or profile {what}", hint))
         if len(stack) > MAX_DEPTH or count.layers >= MAX_LAYERS:
             what = f"more than {MAX_DEPTH} deep" if len(stack) > MAX_DEPTH else f"over {MAX_LAYERS} layers"
             hint = "a profile needs a few templates: merge the chain into fewer of them"
@@ -102,7 +109,7 @@ def _layers(
         if parent_label in stack:
             cycle = " → ".join([*stack, parent_label])
             raise _Broken(ChainError(parent_pos, f"extends cycle: {cycle}", "remove one extends of the cycle"))
-        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates, count)
+        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates, sources, count)
         out.append(parent)
         count.layers += 1
     return out

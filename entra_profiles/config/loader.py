@@ -41,13 +41,15 @@ class ProfileSet:
     clouds: dict[str, cloudmod.Cloud] = field(default_factory=dict)  # custom clouds
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)  # field path -> where its value came from
+    defaults_used: dict[str, set[str]] = field(default_factory=dict)  # field path -> env names unset: default used
     # name -> [(field path inside the profile, where it is written)] of values holding Key Vault references
     deferred: dict[str, list[tuple[tuple[str, ...], Location]]] = field(default_factory=dict)
     keyvault_credential: str | None = None  # the file's top-level choice
     # name -> field path inside the profile -> where its value is written (after inheritance)
     origins: dict[str, dict[tuple[str, ...], Location]] = field(default_factory=dict)
-    # name -> field path -> "keyvault:URI (version V)", filled when Key Vault references are resolved
-    resolved_from: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
+    # name -> field path -> ["keyvault:URI (version V)", …] in the order written, filled when Key Vault
+    # references are resolved
+    resolved_from: dict[str, dict[tuple[str, ...], list[str]]] = field(default_factory=dict)
     certificates: dict[str, tuple[bytes, str]] = field(default_factory=dict, repr=False)  # from Key Vault
 
     def problems_for(self, names: list[str]) -> list[Problem]:
@@ -101,6 +103,7 @@ class _Checker:
         refs = resolve_tree(self.tree, self.path.parent, self.env, self.file)
         self.problems += dedupe(self.source.problems + refs.problems)[: MAX_PROBLEMS + 1]  # the rest: see _full
         self.out.sources = refs.sources
+        self.out.defaults_used = refs.defaults_used
         REDACTOR.register_many(refs.secrets)
         self.skip = refs.failed | self.source.refused
         self._top_level()
@@ -205,7 +208,7 @@ class _Checker:
         defaults: LocatedMap | None,
     ) -> None:
         owners = frozenset({name})
-        chain, error = extends_chain(name, profiles, templates)
+        chain, error = extends_chain(name, profiles, templates, self.out.sources)
         if error is not None:
             if not error.reported_elsewhere:
                 self.problem(error.pos, error.message, error.hint, owners)
@@ -287,7 +290,7 @@ class _Checker:
                 self.problem(pos, message, hint)
 
             with contextlib.suppress(_Stop):
-                self.out.groups = check_groups(groups, profiles, tags, report)
+                self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources)
 
 
 class _Stop(Exception):

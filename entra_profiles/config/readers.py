@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from entra_profiles.config.names import close_names
 from entra_profiles.errors import Location, Problem
+from entra_profiles.references.local import named
 
 if TYPE_CHECKING:
     from entra_profiles.config.loader import ProfileSet
@@ -29,8 +30,13 @@ def reader_problems(ps: ProfileSet, top: Location | None) -> list[Problem]:
             continue
         owners = frozenset({name})
         if target not in ps.names:
-            hint = close_names(target, ps.names, "name a profile of this file")
-            problems.append(Problem(where, f"keyvault_credential names no profile '{target}'", hint, owners))
+            source = named(ps.sources.get(where.path))
+            if source:  # from ${env:}/${file:}: named by its source, never shown
+                message, hint = f"keyvault_credential names no profile ({source})", None
+            else:
+                message = f"keyvault_credential names no profile '{target}'"
+                hint = close_names(target, ps.names, "name a profile of this file")
+            problems.append(Problem(where, message, hint or "name a profile of this file", owners))
             continue
         chain = [name]
         while target in ps.deferred and target not in chain:

@@ -20,11 +20,16 @@ from entra_profiles.routing import Route
 if TYPE_CHECKING:
     from requests import PreparedRequest
 
+    from entra_profiles.deadlines import Deadline
+
 
 class CiTokenUnavailable(EntraProfilesError):
-    """The CI's OIDC token cannot be had here (not in that CI, no permission, endpoint refused)."""
+    """The CI's OIDC token cannot be had here (not in that CI, no permission, endpoint refused); `code`
+    says why for a run's report: `unavailable`, or the network cause (timeout, refused, …)."""
 
-    code = "unavailable"
+    def __init__(self, message: str, *, hint: str | None = None, code: str = "unavailable") -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
 
 
 PIPELINES_HINT = "run in a pipeline job and map SYSTEM_ACCESSTOKEN: $(System.AccessToken) into the step's env"
@@ -55,46 +60,118 @@ def oidc_request(spec: WorkloadIdentity, route: Route, environ: Mapping[str, str
     return url, token
 
 
-def fetch_ci_token(spec: WorkloadIdentity, route: Route, environ: Mapping[str, str] | None = None) -> str:
-    """A fresh OIDC token from GitHub Actions or Azure Pipelines (registered with the redactor)."""
-    import requests
+def fetch_ci_token(
+    spec: WorkloadIdentity,
+    route: Route,
+    environ: Mapping[str, str] | None = None,
+    deadline: Deadline | None = None,
+    retries: int = 3,
+) -> str:
+    """A fresh OIDC token from GitHub Actions or Azure Pipelines (registered with the redactor), within
+    `deadline` (else the calling profile's, else 60 s); throttling, 5xx, drops and bodies cut short are
+    retried up to `retries` times."""
+    from entra_profiles.deadlines import DEFAULT_TIMEOUT, Deadline, DeadlineExceeded, retrying, within
+    from entra_profiles.net.causes import network_cause, origin, transient
+    from entra_profiles.net.trace import trace
 
     env = os.environ if environ is None else environ
     url, bearer = oidc_request(spec, route, env)
     REDACTOR.register(bearer)
+    if not spec.github and not spec.service_connection_id:
+        raise CiTokenUnavailable(
+            "azure_pipelines needs service_connection_id", hint="set credential.service_connection_id"
+        )
+    end = deadline or trace().deadline or Deadline.start(DEFAULT_TIMEOUT)
+    who = f"{'GitHub' if spec.github else 'Azure Pipelines'}'s OIDC endpoint at {origin(url)}"
+    try:
+        token = retrying(
+            lambda: within(end, _ask, spec, route, url, bearer),
+            end,
+            retries,
+            lambda exc: not isinstance(exc, TimeoutError) and transient(exc, getattr(exc, "status", None)),
+            lambda exc: getattr(exc, "retry_after", None),
+        )
+    except DeadlineExceeded:
+        raise CiTokenUnavailable(
+            f"timed out after {end.budget:g} s waiting for {who}",
+            hint="raise --timeout, or check the network",
+            code="timeout",
+        ) from None
+    except _Answered as exc:
+        refused = exc.status in (401, 403, 404)
+        hint = (
+            (GITHUB_HINT if spec.github else PIPELINES_HINT) if refused else "the CI's service is failing; retry later"
+        )
+        code = "unavailable" if refused else f"http_{exc.status}"
+        raise CiTokenUnavailable(f"{who} answered HTTP {exc.status}", hint=hint, code=code) from None
+    except _Malformed as exc:
+        raise CiTokenUnavailable(f"{who} {exc.problem}", hint=MALFORMED_HINT, code=exc.code) from None
+    except Exception as exc:
+        cause = network_cause(
+            exc, url, route.sandbox.ca_bundle if route.sandbox is not None else None, route.sandbox is not None
+        )
+        if cause is None:
+            raise
+        raise CiTokenUnavailable(cause.message(who, end.budget), hint=cause.hint, code=cause.code) from None
+    REDACTOR.register(token)
+    return token
+
+
+MALFORMED_HINT = "something other than the CI answered (a proxy or portal?); check the request URL"
+
+
+class _Answered(Exception):
+    """The endpoint refused (a status that is not 200)."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status, self.retry_after = status, retry_after
+
+
+class _Malformed(Exception):
+    """A 200 that holds no token, or a redirect."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.code = "redirect" if problem.startswith("redirected") else "malformed_answer"
+
+
+def _ask(spec: WorkloadIdentity, route: Route, url: str, bearer: str) -> str:
+    """One request for a CI token; the token, or _Answered / _Malformed / the network's error."""
+    from entra_profiles.net.causes import answer_problem, seconds
+    from entra_profiles.net.sessions import new_session
+    from entra_profiles.net.trace import trace
+
     verify: str | bool = route.sandbox.ca_bundle if route.sandbox is not None else True
     sep = "&" if "?" in url else "?"
     headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
-    who = "GitHub's" if spec.github else "Azure Pipelines'"
-    try:
-        with requests.Session() as session:
-            # trust_env stays on, for HTTPS_PROXY/NO_PROXY. An inherited REQUESTS_CA_BUNDLE replaces only
-            # verify=True: the sandbox's CA, passed as a path, wins (Session.merge_environment_settings).
-            # An explicit auth keeps ~/.netrc from replacing the bearer header.
-            session.auth = _as_given
-            if spec.github:
-                response = session.get(
-                    f"{url}{sep}{urlencode({'audience': spec.audience})}", headers=headers, verify=verify, timeout=30
-                )
-                key = "value"
-            else:
-                if not spec.service_connection_id:
-                    raise CiTokenUnavailable(
-                        "azure_pipelines needs service_connection_id", hint="set credential.service_connection_id"
-                    )
-                query = urlencode({"api-version": "7.1", "serviceConnectionId": spec.service_connection_id})
-                response = session.post(f"{url}{sep}{query}", headers=headers, json={}, verify=verify, timeout=30)
-                key = "oidcToken"
-    except requests.RequestException as exc:
-        raise CiTokenUnavailable(f"{who} OIDC endpoint is unreachable: {type(exc).__name__}") from None
-    hint = GITHUB_HINT if spec.github else PIPELINES_HINT
+    with new_session() as session:
+        # An inherited REQUESTS_CA_BUNDLE replaces only verify=True: the sandbox's CA, passed as a path,
+        # wins (Session.merge_environment_settings). An explicit auth keeps ~/.netrc from replacing the
+        # bearer header. Redirects are not followed: a bearer goes only where it was asked for.
+        session.auth = _as_given
+        if spec.github:
+            target, key = f"{url}{sep}{urlencode({'audience': spec.audience})}", "value"
+            trace().sending = target
+            response = session.get(target, headers=headers, verify=verify, timeout=30, allow_redirects=False)
+        else:
+            query = urlencode({"api-version": "7.1", "serviceConnectionId": spec.service_connection_id})
+            target, key = f"{url}{sep}{query}", "oidcToken"
+            trace().sending = target
+            response = session.post(target, headers=headers, json={}, verify=verify, timeout=30, allow_redirects=False)
+        problem = answer_problem(response.status_code, response.headers, response.content, target)
+    trace().sending = None
+    if problem is not None:
+        raise _Malformed(problem)
     if response.status_code != 200:
-        raise CiTokenUnavailable(f"{who} OIDC endpoint answered {response.status_code}", hint=hint)
+        raise _Answered(response.status_code, seconds(response.headers.get("Retry-After")))
     try:
-        token = str(response.json()[key])
+        token = response.json()[key]
     except (ValueError, KeyError, TypeError):
-        raise CiTokenUnavailable(f"{who} OIDC endpoint sent no token", hint=hint) from None
-    REDACTOR.register(token)
+        raise _Malformed(f"sent no token (no {key!r} in its answer)") from None
+    if not isinstance(token, str) or not token:
+        raise _Malformed(f"sent no token (no {key!r} in its answer)")
     return token
 
 

@@ -42,5 +42,5 @@ def build_credential(
     if isinstance(spec, WorkloadIdentity):
         from entra_profiles.credentials import workload_identity
 
-        return workload_identity.build(profile, spec, route, kwargs, base_dir)
+        return workload_identity.build(profile, spec, route, kwargs, base_dir, transports.retries)
     raise AssertionError(f"no builder for {type(spec).__name__}")

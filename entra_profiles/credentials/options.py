@@ -13,12 +13,14 @@ POOL_SIZE_MIN = 16
 
 @dataclass
 class Transports:
-    """One HTTP connection pool per CA bundle, shared by every profile of a run."""
+    """One HTTP connection pool per CA bundle, shared by every profile of a run (or, with
+    `shared=False`, one per credential). Sessions never proxy loopback (net/sessions.py)."""
 
     concurrency: int = 16
     read_timeout: float = 30.0
     connect_timeout: float = 10.0
     shared: bool = True
+    retries: int = 3  # for the calls that are ours, not azure-identity's (CI OIDC tokens)
     _by_ca: dict[str | None, Any] = field(default_factory=dict)
     _sessions: list[Any] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -27,10 +29,13 @@ class Transports:
         from azure.core.pipeline.transport import RequestsTransport
 
         from entra_profiles.credentials.transport import RecordingTransport
+        from entra_profiles.net.sessions import new_session
 
         if not self.shared:
             return RecordingTransport(
                 RequestsTransport(
+                    session=new_session(),
+                    session_owner=True,
                     connection_verify=route.ca_bundle or True,
                     connection_timeout=self.connect_timeout,
                     read_timeout=self.read_timeout,
@@ -56,15 +61,11 @@ class Transports:
             return self._sessions[0] if self._sessions else self._session()
 
     def _session(self) -> Any:
-        import requests
-        from requests.adapters import HTTPAdapter
+        from entra_profiles.net.sessions import new_session
 
-        # trust_env stays on, for HTTPS_PROXY/NO_PROXY: the transport passes verify=<CA path> with each
-        # request, and an explicit path wins over an inherited REQUESTS_CA_BUNDLE.
-        session = requests.Session()
-        size = max(POOL_SIZE_MIN, self.concurrency)
-        adapter = HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
-        session.mount("https://", adapter)
+        # trust_env stays on, for HTTPS_PROXY/NO_PROXY (loopback excepted): the transport passes
+        # verify=<CA path> with each request, and an explicit path wins over REQUESTS_CA_BUNDLE.
+        session = new_session(max(POOL_SIZE_MIN, self.concurrency))
         self._sessions.append(session)
         return session
 

@@ -1,8 +1,9 @@
-"""A transport that remembers, per thread, the status of the last response it carried.
+"""A transport that records, in the calling profile's Trace, the request on the wire and the answer it got.
 
 azure-identity hands token responses to msal, and a refused token request surfaces as an exception
 without its HTTP status. The connecting thread reads the status here to tell throttling (429) and
-server errors (5xx), which are worth retrying after Retry-After, from a refusal by Entra.
+server errors (5xx), which are worth retrying after Retry-After, from a refusal by Entra; and what was
+wrong with an answer msal could not read (HTML, not JSON, a redirect), to say so.
 """
 
 from __future__ import annotations
@@ -11,44 +12,23 @@ import contextlib
 import json
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 from azure.core.pipeline.transport import HttpTransport
 
-_local = threading.local()
-
-
-@dataclass(frozen=True)
-class LastResponse:
-    status: int
-    retry_after: str | None
-    url: str
-    said: str | None = None  # a 4xx answer's own explanation (error_description or message), if any
-
-
-def last_response() -> LastResponse | None:
-    value: LastResponse | None = getattr(_local, "last", None)
-    return value
-
-
-def forget_last_response() -> None:
-    _local.last = None
-
-
-def remember_last_response(value: LastResponse | None) -> None:
-    """Carry a worker thread's last response over to the thread that waited for it."""
-    _local.last = value
-
+from entra_profiles.net.causes import answer_problem
+from entra_profiles.net.trace import LastResponse, trace
 
 DISCOVERY_SUFFIX = "/v2.0/.well-known/openid-configuration"
+SHARED_WAIT_S = 10.0  # how long a profile outside any deadline waits for another's discovery fetch
 
 
 class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
-    """Records each response's status for the calling thread. With `share_discovery`, a tenant's
-    OpenID discovery document (public, the same for every app of the tenant) is fetched once per run
-    and handed to every profile of that tenant: msal asks for it once per credential, and a run builds
-    one credential per profile. Only successful answers are shared; a failure is each profile's own."""
+    """Records each request and answer in the calling profile's Trace. With `share_discovery`, a
+    tenant's OpenID discovery document (public, the same for every app of the tenant) is fetched once
+    per run and handed to every profile of that tenant: msal asks for it once per credential, and a run
+    builds one credential per profile. Only a successful answer is shared: a profile whose shared fetch
+    failed or is still waiting at half its remaining time fetches on its own."""
 
     def __init__(self, inner: Any, share_discovery: bool = False) -> None:
         self.inner = inner
@@ -59,27 +39,37 @@ class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
 
     def send(self, request: Any, **kwargs: Any) -> Any:
         url = str(request.url)
+        record = trace()
+        record.sending = url
         if self.share_discovery and request.method == "GET" and url.split("?")[0].endswith(DISCOVERY_SUFFIX):
             response = self._discover(url, request, **kwargs)
         else:
             response = self.inner.send(request, **kwargs)
-        said = _explanation(response) if 400 <= response.status_code < 500 else None
-        _local.last = LastResponse(response.status_code, response.headers.get("Retry-After"), url, said)
+        record.sending = None
+        record.last = _recorded(response, url)
         return response
 
     def _discover(self, url: str, request: Any, **kwargs: Any) -> Any:
-        """One fetch per URL in flight: the profiles that ask meanwhile get its answer, or its error.
-        Only a successful answer is kept for the profiles that ask later."""
         with self._guard:
             cached = self._discovery.get(url)
             if cached is not None:
                 return cached
             flight = self._flights.get(url)
-            leader = flight is None
             if flight is None:
                 flight = self._flights[url] = Future()
+                leader = True
+            else:
+                leader = False
         if not leader:
-            return flight.result()
+            deadline = trace().deadline
+            patience = SHARED_WAIT_S if deadline is None else deadline.left() / 2
+            try:
+                response = flight.result(timeout=patience)
+                if 200 <= response.status_code < 300:
+                    return response
+            except Exception:  # the shared fetch failed or stalled: ours is our own
+                pass
+            return self.inner.send(request, **kwargs)
         try:
             response = self.inner.send(request, **kwargs)
             if 200 <= response.status_code < 300:
@@ -119,11 +109,22 @@ class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
         self.inner.__exit__(*args)
 
 
-def _explanation(response: Any) -> str | None:
+def _recorded(response: Any, url: str) -> LastResponse:
+    status = response.status_code
+    try:
+        body = response.body()
+    except Exception:  # a streamed body not read yet: nothing to judge
+        body = b""
+    said = _explanation(body) if 400 <= status < 500 else None
+    problem = answer_problem(status, response.headers, body, url)
+    return LastResponse(status, response.headers.get("Retry-After"), url, said, problem)
+
+
+def _explanation(body: bytes) -> str | None:
     """What a refusal says of itself: OAuth's error_description, or an Azure error's message."""
     try:
-        data = json.loads(response.body()[:8192])
-    except (ValueError, TypeError, AttributeError):
+        data = json.loads(body[:8192])
+    except (ValueError, TypeError):
         return None
     if not isinstance(data, dict):
         return None

@@ -40,7 +40,7 @@ def token_file_reader(path: Path) -> Callable[[], str]:
 
 
 def build(
-    profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any], base: Path
+    profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any], base: Path, retries: int = 3
 ) -> tuple[Any, CredentialFacts]:
     assert profile.client_id is not None
     facts = CredentialFacts("AppOnly", "WorkloadIdentity", client_id=profile.client_id)
@@ -53,8 +53,8 @@ def build(
     else:
         from entra_profiles.credentials.ci_tokens import fetch_ci_token
 
-        def func() -> str:
-            return fetch_ci_token(spec, route)
+        def func() -> str:  # within the profile's deadline: azure-identity calls it inside get_token
+            return fetch_ci_token(spec, route, retries=retries)
 
     options = {k: v for k, v in kwargs.items() if k != "disable_instance_discovery"}
     return ClientAssertionCredential(profile.tenant, profile.client_id, func, **options), facts

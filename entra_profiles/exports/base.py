@@ -25,6 +25,8 @@ class Variable:
             raise UsageError(f"'{self.name}' is not a valid environment variable name")
         if "\0" in self.value:
             raise ExportError(f"{self.name}: the value holds a NUL character, which no environment can carry")
+        if any("\ud800" <= c <= "\udfff" for c in self.value):  # bytes of the environment that are not UTF-8
+            raise ExportError(f"{self.name}: the value holds bytes that are not UTF-8 text, which no format can carry")
 
     def __repr__(self) -> str:
         shown = "***" if self.secret else repr(self.value)

@@ -42,9 +42,10 @@ def render(variables: list[Variable], options: FormatOptions) -> Output:
 
 
 def parse(text: str) -> dict[str, str]:
-    """Read a report as GitLab does: split each line at its first `=`, values verbatim."""
+    """Read a report as GitLab does: lines end at LF only (Ruby's each_line), each split at its first `=`,
+    values verbatim."""
     found = {}
-    for line in text.splitlines():
+    for line in text.removesuffix("\n").split("\n") if text else []:
         name, sep, value = line.partition("=")
         if not sep:
             raise ValueError(f"not NAME=value: {line!r}")

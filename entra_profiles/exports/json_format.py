@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 
 from entra_profiles.exports.base import FormatOptions, Output, Variable
+from entra_profiles.safetext import json_text
 
 
 def render(variables: list[Variable], options: FormatOptions) -> Output:
     """`{"NAME": "value", ...}` with two-space indentation and a final newline."""
-    return Output(stdout=json.dumps({v.name: v.value for v in variables}, indent=2, ensure_ascii=False) + "\n")
+    return Output(stdout=json_text({v.name: v.value for v in variables}, ensure_ascii=False) + "\n")
 
 
 def parse(text: str) -> dict[str, str]:

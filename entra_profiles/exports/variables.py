@@ -35,6 +35,7 @@ TERRAFORM_OWNS = (
     "ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE",
     "ARM_CLIENT_CERTIFICATE_PASSWORD", "ARM_USE_MSI", "ARM_USE_OIDC", "ARM_OIDC_TOKEN", "ARM_OIDC_TOKEN_FILE_PATH",
     "ARM_OIDC_REQUEST_URL", "ARM_OIDC_REQUEST_TOKEN", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_ENVIRONMENT",
+    "ARM_METADATA_HOSTNAME", "ARM_MSI_ENDPOINT",  # the profile's cloud decides where Terraform goes
 )  # fmt: skip
 
 
@@ -68,23 +69,35 @@ def owned(sets: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def profile_variables(
-    profile: Profile, cloud: Cloud, route: Route, sets: tuple[str, ...], material: Material
+    profile: Profile,
+    cloud: Cloud,
+    route: Route,
+    sets: tuple[str, ...],
+    material: Material,
+    *,
+    tenant_id: str,
+    certificate_format: str = "pem",
 ) -> list[Variable]:
-    """The variables of every chosen set, in set order, each name once."""
+    """The variables of every chosen set, in set order, each name once. `tenant_id` is the tenant's GUID
+    (see tenant.py); `certificate_format` what azure-identity's certificate path holds: pem or pfx."""
     found: dict[str, Variable] = {}
     for s in sets:
         if s == "azure-identity":
-            made = azure_identity(profile, cloud, route, material) + routed(profile, route)
+            made = azure_identity(profile, cloud, route, material, tenant_id, certificate_format)
+            made += routed(profile, route)
         else:
-            made = terraform(profile, cloud, route, material, AZUREAD_ENVIRONMENT if s.endswith("azuread") else None)
+            spelling = AZUREAD_ENVIRONMENT if s.endswith("azuread") else None
+            made = terraform(profile, cloud, route, material, spelling, tenant_id)
         for v in made:
             found.setdefault(v.name, v)
     return list(found.values())
 
 
-def azure_identity(profile: Profile, cloud: Cloud, route: Route, material: Material) -> list[Variable]:
+def azure_identity(
+    profile: Profile, cloud: Cloud, route: Route, material: Material, tenant_id: str, certificate_format: str
+) -> list[Variable]:
     spec = profile.credential
-    out = [Variable("AZURE_TENANT_ID", profile.tenant)]
+    out = [Variable("AZURE_TENANT_ID", tenant_id)]
     if isinstance(spec, ManagedIdentity):
         _user_assigned_by_client_id(spec)
         if spec.client_id:
@@ -95,10 +108,13 @@ def azure_identity(profile: Profile, cloud: Cloud, route: Route, material: Mater
     if isinstance(spec, ClientSecret):
         out.append(Variable("AZURE_CLIENT_SECRET", spec.secret.get_secret_value(), secret=True))
     elif isinstance(spec, Certificate):
-        path, password = material.pem(spec)
-        out.append(Variable("AZURE_CLIENT_CERTIFICATE_PATH", path))
-        if password:
-            out.append(Variable("AZURE_CLIENT_CERTIFICATE_PASSWORD", password, secret=True))
+        if certificate_format == "pfx":  # asked for: Python, .NET, Go and Java read it; Node and az do not
+            path, password = material.pfx(spec)
+            out.append(Variable("AZURE_CLIENT_CERTIFICATE_PATH", path))
+            if password:
+                out.append(Variable("AZURE_CLIENT_CERTIFICATE_PASSWORD", password, secret=True))
+        else:
+            out.append(Variable("AZURE_CLIENT_CERTIFICATE_PATH", material.pem(spec)))
         if spec.send_certificate_chain:  # azure-identity takes any non-empty value as true: never write "false"
             out.append(Variable("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "true"))
     elif isinstance(spec, WorkloadIdentity):
@@ -111,10 +127,10 @@ def azure_identity(profile: Profile, cloud: Cloud, route: Route, material: Mater
 
 
 def terraform(
-    profile: Profile, cloud: Cloud, route: Route, material: Material, spelling: dict[str, str] | None
+    profile: Profile, cloud: Cloud, route: Route, material: Material, spelling: dict[str, str] | None, tenant_id: str
 ) -> list[Variable]:
     spec = profile.credential
-    out = [Variable("ARM_TENANT_ID", profile.tenant)]
+    out = [Variable("ARM_TENANT_ID", tenant_id)]
     if isinstance(spec, ManagedIdentity):
         _user_assigned_by_client_id(spec)
         out.append(Variable("ARM_USE_MSI", "true"))
@@ -142,9 +158,21 @@ def terraform(
             out.append(Variable("ARM_OIDC_REQUEST_TOKEN", bearer, secret=True))
             if spec.azure_pipelines and spec.service_connection_id:
                 out.append(Variable("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", spec.service_connection_id))
+    if route.sandbox is not None and route.sandbox.arm_metadata_host:
+        return out + sandboxed_terraform(spec, route)
     environment = (spelling or AZURERM_ENVIRONMENT).get(cloud.name)
     if environment is not None:  # a custom cloud has no name Terraform knows
         out.append(Variable("ARM_ENVIRONMENT", environment))
+    return out
+
+
+def sandboxed_terraform(spec: object, route: Route) -> list[Variable]:
+    """What sends azurerm and azuread to the sandbox: its ARM metadata, which names every endpoint (the
+    environment comes from there, not from ARM_ENVIRONMENT), and for a managed identity its IMDS."""
+    assert route.sandbox is not None and route.sandbox.arm_metadata_host
+    out = [Variable("ARM_METADATA_HOSTNAME", route.sandbox.arm_metadata_host)]
+    if isinstance(spec, ManagedIdentity):
+        out.append(Variable("ARM_MSI_ENDPOINT", f"{route.sandbox.imds_authority_host}/metadata/identity/oauth2/token"))
     return out
 
 

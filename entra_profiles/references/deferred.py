@@ -8,26 +8,30 @@ from __future__ import annotations
 
 import base64
 import binascii
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
 from entra_profiles.config.problems import Concealed, conceal
+from entra_profiles.deadlines import DEFAULT_TIMEOUT, DaemonPool, Deadline
 from entra_profiles.errors import EntraProfilesError, Location
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.keyvault_client import (
-    Reader,
-    VaultAnswer,
-    identity_reader,
-    profile_reader,
-    read_secret,
+from entra_profiles.references.keyvault_client import Reader, VaultAnswer, identity_reader, profile_reader
+from entra_profiles.references.local import named
+from entra_profiles.references.syntax import (
+    ALL_RESOLVED,
+    KeyVaultRef,
+    Ref,
+    ReferenceSyntaxError,
+    host_in_cloud,
+    parse,
+    parse_secret_uri,
+    vault_host,
 )
-from entra_profiles.references.syntax import KeyVaultRef, Ref, ReferenceSyntaxError, parse, parse_secret_uri
+from entra_profiles.references.vault_reads import read_secret
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
 
@@ -81,20 +85,28 @@ def resolve_deferred(
     ps: ProfileSet,
     names: list[str],
     sandbox: SandboxInfo | None,
-    _stack: tuple[str, ...] = (),
+    deadline: Deadline | None = None,
+    *,
+    retries: int = 3,
     every_failure: list[tuple[str, Failure]] | None = None,
+    _stack: tuple[str, ...] = (),
 ) -> tuple[ProfileSet, dict[str, ProfileResult]]:
     """A ProfileSet whose selected profiles hold the values, and the profiles that failed to resolve.
-    `every_failure` receives each failing reference (a profile's result names only its first)."""
+    Every read (its reader's sign-in included) ends by `deadline` (default: 60 s from now), transient
+    failures retried up to `retries` times. `every_failure` receives each failing reference (a
+    profile's result names only its first)."""
+    deadline = deadline or Deadline.start(DEFAULT_TIMEOUT)
     plan = _plan(ps, names)
     keys = sorted({(u.uri, u.reader_key) for u in plan.uses if u.profile not in plan.failures})
-    answers = _read_all(keys, {u.reader_key: u for u in plan.uses}, ps, sandbox, _stack)
+    answers = _read_all(keys, {u.reader_key: u for u in plan.uses}, ps, sandbox, _stack, (deadline, retries))
     for read in answers.values():
         if read.value is not None:
             REDACTOR.register(read.value)
     profiles = dict(ps.profiles)
     certificates = dict(ps.certificates)
     resolved_from = {n: dict(v) for n, v in ps.resolved_from.items()}
+    for use in plan.uses:  # read again (or for the first time): listed afresh, in the order written
+        resolved_from.setdefault(use.profile, {})[use.path] = []
     filled: dict[tuple[str, tuple[str, ...]], dict[KeyVaultRef, str]] = {}
     for use in plan.uses:
         answer = answers.get((use.uri, use.reader_key))
@@ -104,7 +116,7 @@ def resolve_deferred(
             reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
             plan.fail(use.profile, Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason))
             continue
-        resolved_from.setdefault(use.profile, {})[use.path] = f"keyvault:{use.uri} (version {answer.version})"
+        resolved_from[use.profile][use.path].append(f"keyvault:{use.uri} (version {answer.version})")
         if use.path == ("credential", "keyvault"):
             material = _certificate_bytes(answer)
             if material is None:
@@ -135,32 +147,38 @@ def _read_all(
     ps: ProfileSet,
     sandbox: SandboxInfo | None,
     stack: tuple[str, ...],
+    limits: tuple[Deadline, int],
 ) -> dict[tuple[str, str], VaultAnswer]:
-    """Each distinct (secret, reader) once, concurrently."""
+    """Each distinct (secret, reader) once, concurrently, each answer by the deadline."""
+    deadline, retries = limits
     if not keys:
         return {}
     readers: dict[str, Reader | VaultAnswer] = {}
     for _, key in keys:
         if key not in readers:
             use = uses[key]
-            readers[key] = _reader(use.reader, use.cloud, ps, sandbox, stack)
+            readers[key] = _reader(use.reader, use.cloud, ps, sandbox, stack, limits)
     answers = {k: v for k in keys if isinstance(v := readers[k[1]], VaultAnswer)}
     live = {k: r for k in keys if isinstance(r := readers[k[1]], Reader)}
     if live:
-        pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(live)))
-        try:
-            futures = {k: pool.submit(read_secret, k[0], r) for k, r in live.items()}
+        pool = DaemonPool(min(MAX_PARALLEL_READS, len(live)), "vault")
+        try:  # each read returns by the deadline, a read that never started at once after it
+            futures = {k: pool.submit(read_secret, k[0], r, deadline, retries) for k, r in live.items()}
             answers.update({k: f.result() for k, f in futures.items()})
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not wait for slow vaults
+            pool.shutdown()  # Ctrl-C: do not wait for slow vaults
     for r in readers.values():
         if isinstance(r, Reader):
             r.close()
     return answers
 
 
-def _revalidate(profile: Profile, ps: ProfileSet, name: str) -> Failure | None:
-    """Values from a vault meet the same checks as values written in the file."""
+def _revalidate(
+    profile: Profile, ps: ProfileSet, name: str, what: str = "the value read from Key Vault"
+) -> Failure | None:
+    """Values from a vault (or from the environment or a file, looking like a reference) meet the same checks
+    as values written in the file."""
+    resolved = ALL_RESOLVED.set(True)
     try:
         Profile.model_validate(profile.model_dump())
     except ValidationError as exc:
@@ -171,14 +189,22 @@ def _revalidate(profile: Profile, ps: ProfileSet, name: str) -> Failure | None:
             if str(p) not in ("client_secret", "certificate", "managed_identity", "workload_identity")
         )
         where = ps.origins.get(name, {}).get(path, Location(str(ps.file)))
-        why = conceal(str(err["msg"]).removeprefix("Value error, "), err.get("input"), Concealed("it"))
-        reason = f"the value read from Key Vault is not valid here: {why}"  # never its text, nor its characters
+        concealed = Concealed(named(ps.sources.get(where.path)) or "it")
+        why = conceal(str(err["msg"]).removeprefix("Value error, "), err.get("input"), concealed)
+        reason = f"{what} is not valid here: {why}"  # never its text, nor its characters
         return Failure("keyvault_value", f"{where}: {reason}", None, where, reason)
+    finally:
+        ALL_RESOLVED.reset(resolved)
     return None
 
 
 def _reader(
-    spec: str, cloud: str, ps: ProfileSet, sandbox: SandboxInfo | None, stack: tuple[str, ...]
+    spec: str,
+    cloud: str,
+    ps: ProfileSet,
+    sandbox: SandboxInfo | None,
+    stack: tuple[str, ...],
+    limits: tuple[Deadline, int],
 ) -> Reader | VaultAnswer:
     """The identity that reads vaults, or why it cannot: a broken or cyclic `profile:` reader."""
     kind, _, name = spec.partition(":")
@@ -202,7 +228,7 @@ def _reader(
             )
         own = ps
         if name in ps.deferred:
-            own, failed = resolve_deferred(ps, [name], sandbox, (*stack, name))
+            own, failed = resolve_deferred(ps, [name], sandbox, limits[0], retries=limits[1], _stack=(*stack, name))
             error = failed[name].error if name in failed else None
             if error is not None:
                 reason = f"the reader profile {name} failed: {error.reason or error.message}"
@@ -225,21 +251,32 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
             continue
         cloud = ps.cloud(profile.cloud)
         reader = profile.keyvault_credential or ps.keyvault_credential or DEFAULT_READER
+        data_only = False
         for path, where in ps.deferred[name]:
             value = _get(profile, path)
+            # Only a reference written in the file is read: text that came from ${env:} or ${file:} is data,
+            # however much it looks like one (a value is never parsed for references twice).
+            written = {s.removeprefix("keyvault:") for s in ps.sources.get(where.path, []) if s.startswith("keyvault:")}
+            if not written and path != ("credential", "keyvault"):
+                data_only = True
+                continue
             try:
                 refs = (
                     [parse_secret_uri(value)]
                     if path == ("credential", "keyvault")
-                    else [p.keyvault for p in parse(value) if isinstance(p, Ref) and p.keyvault is not None]
+                    else [
+                        p.keyvault
+                        for p in parse(value)
+                        if isinstance(p, Ref) and p.keyvault is not None and p.body in written
+                    ]
                 )
             except ReferenceSyntaxError as exc:
                 plan.fail(name, Failure("keyvault_reference", f"{where}: {exc}", exc.hint, where, str(exc)))
                 continue
             for ref in refs:
                 uri = ref.uri(cloud.keyvault_suffix)
-                host = urlsplit(uri).hostname or ""
-                if not host.endswith("." + cloud.keyvault_suffix):
+                host = vault_host(uri)
+                if not host_in_cloud(host, cloud.keyvault_suffix):
                     reason = (
                         f"vault host {host} is not a Key Vault of the {cloud.name} cloud "
                         f"(*.{cloud.keyvault_suffix}); the reference was refused and no token was sent"
@@ -248,6 +285,9 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
                     plan.fail(name, Failure("keyvault_host_refused", f"{where}: {reason}", hint, where, reason))
                     continue
                 plan.uses.append(Use(name, path, where, ref, uri, reader, cloud.name))
+        failure = _revalidate(profile, ps, name, "a referenced value") if data_only else None
+        if failure is not None:
+            plan.fail(name, failure)
     return plan
 
 

@@ -7,15 +7,77 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from entra_profiles.aadsts import explain, find_code
 from entra_profiles.clouds import Cloud
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import Profile
 from entra_profiles.errors import first_line
+from entra_profiles.references.syntax import host_in_cloud, vault_host
 from entra_profiles.routing import Route, SandboxInfo, route_for
 
-# A vault that hangs must not hold a run: bounded waits and retries, like the token requests.
-TIMEOUTS: dict[str, Any] = {"connection_timeout": 10, "read_timeout": 30, "retry_total": 2}
+# A vault that hangs must not hold a run: bounded waits and retries, like the token requests (and the
+# whole read, the reader's sign-in included, ends at the profile's deadline: see deferred.py).
+TIMEOUTS: dict[str, Any] = {"connection_timeout": 10, "read_timeout": 30, "retry_total": 0}  # retries: ours
+
+
+def _transport(route: Route) -> Any:
+    """A transport of our own: loopback never proxied, what each request met recorded (for failures)."""
+    from azure.core.pipeline.transport import RequestsTransport
+
+    from entra_profiles.credentials.transport import RecordingTransport
+    from entra_profiles.net.sessions import new_session
+
+    inner = RequestsTransport(
+        session=new_session(),
+        session_owner=True,
+        connection_verify=route.ca_bundle or True,
+        connection_timeout=TIMEOUTS["connection_timeout"],
+        read_timeout=TIMEOUTS["read_timeout"],
+    )
+    return RecordingTransport(inner)
+
+
+class VaultHostRefused(Exception):
+    """A request to a vault was about to go to a host other than the vault's: it is not sent."""
+
+
+class VaultScoped:
+    """The reader's credential, asked only for the cloud's vault resource, whatever a vault's challenge
+    names: a vault (or something posing as one) never chooses the audience of the token it is sent."""
+
+    def __init__(self, credential: Any, scope: str) -> None:
+        self.credential = credential
+        self.scope = scope
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return self.credential.get_token(self.scope, **kwargs)
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+        if hasattr(self.credential, "get_token_info"):
+            return self.credential.get_token_info(self.scope, options=options)
+        return self.credential.get_token(self.scope, **dict(options or {}))
+
+    def close(self) -> None:
+        self.credential.close()
+
+
+def host_guard(vault_url: str) -> Any:
+    """A hook run on every request just before it is sent: the URL, read by the parser urllib3 connects
+    with, must name exactly the vault's host and port, over https, with no user name."""
+    from urllib3.util import parse_url
+
+    def netloc(url: str) -> str:
+        parts = parse_url(url)
+        if parts.scheme != "https" or parts.auth is not None or not parts.host:
+            raise VaultHostRefused(f"refused a Key Vault request to {parts.host or url!r}")
+        return f"{parts.host.lower()}:{parts.port or 443}"
+
+    expected = netloc(vault_url)
+
+    def check(request: Any) -> None:
+        if netloc(request.http_request.url) != expected:
+            raise VaultHostRefused(f"refused a Key Vault request to a host other than {expected}")
+
+    return check
 
 
 @dataclass
@@ -29,15 +91,24 @@ class Reader:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def client(self, vault_url: str) -> Any:
+        """A client of one vault: its token is for the cloud's vault resource, and it goes to that vault's
+        host only (under the cloud's vault suffix; the sandbox's when sandboxed), never after a redirect."""
         from azure.keyvault.secrets import SecretClient
 
+        cloud = self.route.cloud
+        if self.route.sandbox is None and not host_in_cloud(vault_host(vault_url), cloud.keyvault_suffix):
+            raise VaultHostRefused(f"{vault_url} is not a Key Vault of the {cloud.name} cloud")
         with self.lock:
             if vault_url not in self.clients:
+                target = self.route.vault_url(vault_url)
                 self.clients[vault_url] = SecretClient(
-                    vault_url=self.route.vault_url(vault_url),
-                    credential=self.credential,
-                    verify_challenge_resource=self.route.sandbox is None and not self.route.cloud.custom,
+                    vault_url=target,
+                    credential=VaultScoped(self.credential, cloud.keyvault_scope),
+                    verify_challenge_resource=self.route.sandbox is None and not cloud.custom,
                     connection_verify=self.route.ca_bundle or True,
+                    permit_redirects=False,  # a vault token goes only where it was asked for
+                    raw_request_hook=host_guard(target),
+                    transport=_transport(self.route),
                     **TIMEOUTS,
                 )
             return self.clients[vault_url]
@@ -82,57 +153,23 @@ def identity_reader(spec: str, cloud: Cloud, sandbox: SandboxInfo | None) -> Rea
 
     kind, _, arg = spec.partition(":")
     route = route_for(cloud, sandbox)
-    verify = route.ca_bundle or True
+    common: dict[str, Any] = {"connection_verify": route.ca_bundle or True, "transport": _transport(route), **TIMEOUTS}
     if kind == "managed_identity":
         route_endpoint(route)
         label = f"managed identity {arg}" if arg else "the system-assigned managed identity"
-        return Reader(
-            label, ManagedIdentityCredential(client_id=arg or None, connection_verify=verify, **TIMEOUTS), route
-        )
+        return Reader(label, ManagedIdentityCredential(client_id=arg or None, **common), route)
     options: dict[str, Any] = {
         "authority": route.authority_host,
         "disable_instance_discovery": route.disable_instance_discovery,
-        "connection_verify": verify,
-        **TIMEOUTS,
+        **common,
     }
     if kind == "workload_identity":
         return Reader("workload identity (AZURE_FEDERATED_TOKEN_FILE)", WorkloadIdentityCredential(**options), route)
     return Reader("the AZURE_* environment credential", EnvironmentCredential(**options), route)
 
 
-def read_secret(uri: str, reader: Reader) -> VaultAnswer:
-    """Fetch a secret by its URI (latest or a version)."""
-    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
-
-    vault, _, rest = uri.partition("/secrets/")
-    name, _, version = rest.partition("/")
-    try:
-        secret = reader.client(vault).get_secret(name, version or None)
-    except ResourceNotFoundError:
-        return VaultAnswer(
-            None, code="keyvault_not_found", reason="not found", hint="check the secret name and version, and the vault"
-        )
-    except ClientAuthenticationError as exc:
-        code = find_code(str(exc))
-        why = f"AADSTS{code}: {explain(code)[0]}" if code else first_line(str(exc))
-        return VaultAnswer(
-            None,
-            code="keyvault_sign_in",
-            reason=f"{reader.label} could not sign in: {why}",
-            hint="check the keyvault_credential",
-        )
-    except HttpResponseError as exc:
-        return _http_failure(exc, reader)
-    except Exception as exc:
-        text = str(exc)
-        if "CERTIFICATE_VERIFY_FAILED" in text:
-            ca = reader.route.ca_bundle or "the system trust store"
-            return VaultAnswer(None, code="tls", reason=f"TLS verification failed (CA: {ca})")
-        return VaultAnswer(None, code="keyvault_unreachable", reason=f"vault unreachable: {first_line(text)}")
-    return VaultAnswer(secret.value, secret.properties.content_type, secret.properties.version)
-
-
-def _http_failure(exc: Any, reader: Reader) -> VaultAnswer:
+def http_failure(exc: Any, reader: Reader) -> VaultAnswer:
+    """What a vault's refusal (an HTTP error status) means for the reference."""
     status = getattr(exc, "status_code", None)
     error = getattr(exc, "error", None)
     code = getattr(error, "code", None) or ""

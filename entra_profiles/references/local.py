@@ -22,11 +22,23 @@ MAX_FILE_BYTES = 1 << 20
 QUOTES_INPUT = ("unterminated", "unknown reference")  # messages that quote the text around a `${`
 
 
+def named(sources: list[str] | None) -> str | None:
+    """How a problem names a value that came from references (it may be a secret): by its sources."""
+    local = [s for s in sources or [] if not s.startswith("keyvault:")]
+    return "the value of " + " and ".join("${" + s + "}" for s in local) if local else None
+
+
+def shown(value: object, sources: list[str] | None) -> str:
+    """A value as a problem shows it: quoted when written in the file, named when it came from `sources`."""
+    return named(sources) or f"'{value}'"
+
+
 @dataclass
 class LocalResolution:
     problems: list[Problem] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)  # paths whose value could not be resolved
     sources: dict[str, list[str]] = field(default_factory=dict)  # path -> ["env:NAME", "file:x"]
+    defaults_used: dict[str, set[str]] = field(default_factory=dict)  # path -> {NAME}: unset, its default used
     secrets: list[str] = field(default_factory=list, repr=False)  # values read from env/file (to redact)
 
 
@@ -82,6 +94,8 @@ def _resolve(value: str, pos: Pos, base_dir: Path, environ: Mapping[str, str], f
             out.failed.add(pos.path)
             return value
         out.sources.setdefault(pos.path, []).append(f"{part.scheme}:{part.body}")
+        if part.scheme == "env" and part.body not in environ:
+            out.defaults_used.setdefault(pos.path, set()).add(part.body)
         if resolved and pos.path.rsplit(".", 1)[-1] in SECRET_FIELDS:
             out.secrets.append(resolved)
         pieces.append(resolved.replace("${", "$${") if deferred else resolved)

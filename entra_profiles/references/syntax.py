@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import difflib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 SCHEMES = ("env", "file", "keyvault")
 DEFERRED_SCHEMES = {"keyvault"}  # resolved over the network, after validation
 APP_SERVICE_PREFIX = "@Microsoft.KeyVault("
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SECRET_NAME_RE = re.compile(r"^[0-9A-Za-z-]{1,127}$")
-VAULT_NAME_RE = re.compile(r"^[A-Za-z][0-9A-Za-z-]{1,22}[0-9A-Za-z]$")
-VERSION_RE = re.compile(r"^[0-9a-fA-F]{32}$")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SECRET_NAME_RE = re.compile(r"[0-9A-Za-z-]{1,127}")
+VAULT_NAME_RE = re.compile(r"[A-Za-z][0-9A-Za-z-]{1,22}[0-9A-Za-z]")
+VERSION_RE = re.compile(r"[0-9a-fA-F]{32}")
+# A vault host as HTTP clients and we read it alike: ASCII DNS labels and dots, nothing else.
+DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_RE = re.compile(rf"{DNS_LABEL}(?:\.{DNS_LABEL})+")
+# What no canonical secret URI holds: each is read differently by urlsplit, urllib3 and browsers.
+NOT_CANONICAL = (
+    ("\\", "a backslash (HTTP clients read it as the end of the host)"),
+    ("%", "percent-encoding"),
+)
 
 
 class ReferenceSyntaxError(ValueError):
@@ -58,9 +66,14 @@ def has_reference(value: str) -> bool:
     return "${" in value or APP_SERVICE_PREFIX in value
 
 
+# Set while values are checked once every reference is resolved: any `${keyvault:` text left is data
+# (it came from the environment, a file or a vault), and is checked as the value it is.
+ALL_RESOLVED: ContextVar[bool] = ContextVar("ALL_RESOLVED", default=False)
+
+
 def is_deferred(value: str) -> bool:
     """True when the string holds a Key Vault reference (checked once resolved)."""
-    return "${keyvault:" in value or APP_SERVICE_PREFIX in value
+    return not ALL_RESOLVED.get() and ("${keyvault:" in value or APP_SERVICE_PREFIX in value)
 
 
 def parse(value: str) -> list[Part]:
@@ -115,7 +128,7 @@ def _parse_dollar(raw: str) -> Ref:
         )
     if scheme == "env":
         name, dsep, default = body.partition(":-")
-        if not ENV_NAME_RE.match(name):
+        if not ENV_NAME_RE.fullmatch(name):
             raise ReferenceSyntaxError(f"'{name}' is not an environment variable name", "use letters, digits and _")
         return Ref("env", name, raw, default=default if dsep else None)
     if scheme == "file":
@@ -126,23 +139,61 @@ def _parse_dollar(raw: str) -> Ref:
 
 
 def parse_secret_uri(uri: str) -> KeyVaultRef:
-    """`https://VAULT.vault.azure.net/secrets/NAME[/VERSION]`, shape-checked."""
+    """`https://VAULT.vault.azure.net/secrets/NAME[/VERSION]`, in canonical form only.
+
+    The vault URL handed to the HTTP client is rebuilt from the host read here, so the host that is
+    checked against the cloud's vault suffix is the host the request goes to, whatever the URI looked
+    like. Anything that parsers read differently (a backslash, a user name, percent-encoding, a port,
+    an IP literal, a trailing dot, non-ASCII or whitespace) is refused, never normalised.
+    """
     hint = "write https://VAULT.vault.azure.net/secrets/NAME or …/secrets/NAME/VERSION"
-    try:
-        parts = urlsplit(uri)
-    except ValueError:  # a host that NFKC normalisation turns into other characters, a bad IPv6 literal
-        raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' has a malformed host", hint) from None
-    if parts.scheme != "https" or not parts.hostname:
+    if not uri.startswith("https://"):
         raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' must start with https://", hint)
-    if parts.query or parts.fragment:
+    why = _not_canonical(uri)
+    if why:
+        raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' is not in canonical form: it holds {why}", hint)
+    rest = uri[len("https://") :]
+    authority, slash, path = rest.partition("/")
+    if "?" in authority or "#" in authority or "?" in path or "#" in path:
         raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' must not carry a query or fragment", hint)
-    segments = [s for s in parts.path.split("/") if s]
+    if "@" in authority:
+        raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' must not name a user (…@)", hint)
+    if ":" in authority or "[" in authority:
+        raise ReferenceSyntaxError(f"Key Vault secret URI '{uri}' must not name a port or an IP address", hint)
+    if not HOST_RE.fullmatch(authority):
+        raise ReferenceSyntaxError(
+            f"Key Vault secret URI '{uri}' has no valid vault host: letters, digits, hyphens and dots, "
+            "with no dot at the end",
+            hint,
+        )
+    segments = path.split("/") if slash else []
     if len(segments) not in (2, 3) or segments[0] != "secrets":
         raise ReferenceSyntaxError(f"'{uri}' is not a Key Vault secret URI", hint)
     name = segments[1]
     version = segments[2] if len(segments) == 3 else None
     _check_secret(name, version, hint)
-    return KeyVaultRef(secret=name, version=version, vault_url=f"https://{parts.netloc.lower()}")
+    return KeyVaultRef(secret=name, version=version, vault_url=f"https://{authority.lower()}")
+
+
+def _not_canonical(uri: str) -> str | None:
+    """What in `uri` HTTP clients and URL parsers disagree on, if anything."""
+    for text, what in NOT_CANONICAL:
+        if text in uri:
+            return what
+    odd = next((c for c in uri if not c.isascii() or not c.isprintable() or c.isspace()), None)
+    if odd is not None:
+        return f"the character U+{ord(odd):04X} (only printable ASCII, no spaces)"
+    return None
+
+
+def vault_host(vault_url: str) -> str:
+    """The host of a vault URL built by `KeyVaultRef.uri` (always `https://HOST`, canonical)."""
+    return vault_url.removeprefix("https://").partition("/")[0]
+
+
+def host_in_cloud(host: str, keyvault_suffix: str) -> bool:
+    """Whether a canonical vault host is a vault of the cloud whose DNS suffix is `keyvault_suffix`."""
+    return HOST_RE.fullmatch(host) is not None and host.lower().endswith("." + keyvault_suffix.lower())
 
 
 def parse_app_service(raw: str) -> KeyVaultRef:
@@ -160,7 +211,7 @@ def parse_app_service(raw: str) -> KeyVaultRef:
     allowed = {"VaultName", "SecretName", "SecretVersion"}
     if {"VaultName", "SecretName"} <= set(fields) <= allowed:
         vault = fields["VaultName"]
-        if not VAULT_NAME_RE.match(vault):
+        if not VAULT_NAME_RE.fullmatch(vault):
             raise ReferenceSyntaxError(f"'{vault}' is not a Key Vault name (3-24 letters, digits, hyphens)", hint)
         _check_secret(fields["SecretName"], fields.get("SecretVersion"), hint)
         return KeyVaultRef(fields["SecretName"], fields.get("SecretVersion"), vault_name=vault.lower())
@@ -170,7 +221,7 @@ def parse_app_service(raw: str) -> KeyVaultRef:
 
 
 def _check_secret(name: str, version: str | None, hint: str) -> None:
-    if not SECRET_NAME_RE.match(name):
+    if not SECRET_NAME_RE.fullmatch(name):
         raise ReferenceSyntaxError(f"'{name}' is not a Key Vault secret name (letters, digits, hyphens)", hint)
-    if version is not None and not VERSION_RE.match(version):
+    if version is not None and not VERSION_RE.fullmatch(version):
         raise ReferenceSyntaxError(f"'{version}' is not a Key Vault secret version (32 hex digits)", hint)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from entra_profiles.errors import Problem
 from entra_profiles.exports.github import escape_data
 from entra_profiles.redact import REDACTOR
+from entra_profiles.safetext import json_text, neutralize
 
 
 def as_dict(problem: Problem) -> dict[str, object]:
@@ -24,7 +23,7 @@ def as_dict(problem: Problem) -> dict[str, object]:
 
 def render_json(file: str, problems: list[Problem], valid: list[str]) -> str:
     document = {"file": file, "valid": valid, "problems": [as_dict(p) for p in problems]}
-    return json.dumps(REDACTOR.redact_tree(document), indent=2)
+    return json_text(REDACTOR.redact_tree(document))
 
 
 def render_github(problems: list[Problem]) -> str:
@@ -37,9 +36,9 @@ def render_github(problems: list[Problem]) -> str:
         props += [f"col={w.col}"] if w.col is not None else []
         props.append(f"title={_property('entra-profiles: ' + (w.path or 'file'))}")
         text = p.message + (f"\nhint: {p.hint}" if p.hint else "")
-        lines.append(f"::error {','.join(props)}::{escape_data(REDACTOR.redact(text))}")
+        lines.append(f"::error {','.join(props)}::{escape_data(neutralize(REDACTOR.redact(text)))}")
     return "\n".join(lines)
 
 
 def _property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(neutralize(text)).replace(":", "%3A").replace(",", "%2C")

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from entra_profiles.aadsts import explain, find_code
-from entra_profiles.credentials.transport import last_response
+from entra_profiles.deadlines import Deadline, DeadlineExceeded
 from entra_profiles.errors import EntraProfilesError, first_line
+from entra_profiles.net.causes import chain, is_timeout, network_cause, seconds, transient
+from entra_profiles.net.endpoints import endpoint as endpoint
+from entra_profiles.net.sessions import proxy_for
+from entra_profiles.net.trace import trace
 from entra_profiles.results import Failure, ProfileFailed
 from entra_profiles.routing import Route
 
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+MALFORMED_HINT = "something other than the service may be answering (a proxy, a captive portal); check the endpoint"
+REDIRECT_HINT = "check the endpoint's URL; a proxy or a portal may be redirecting requests"
 
 
 def status_of(exc: BaseException) -> int | None:
-    """The HTTP status behind an exception: its own response's, or the last one this thread received."""
+    """The HTTP status behind an exception: its own response's, or the last one this profile received."""
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(status, int):
         return status
-    last = last_response()
+    last = trace().last
     if last is not None and last.status >= 400:
         return last.status
     match = re.search(r"HTTP Error: (\d{3})", str(exc))  # msal's words for a non-OAuth error answer
@@ -31,88 +36,89 @@ def retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
     value = headers.get("Retry-After") or headers.get("retry-after")
-    last = last_response()
+    last = trace().last
     if value is None and last is not None and last.status >= 400:
         value = last.retry_after
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def is_tls(exc: BaseException) -> bool:
-    text = _chain_text(exc)
-    return "CERTIFICATE_VERIFY_FAILED" in text or "SSLError" in text or "SSL:" in text
-
-
-def is_timeout(exc: BaseException) -> bool:
-    from azure.core.exceptions import ServiceRequestTimeoutError, ServiceResponseTimeoutError
-
-    return isinstance(exc, ServiceRequestTimeoutError | ServiceResponseTimeoutError | TimeoutError) or (
-        "timed out" in _chain_text(exc).lower()
-    )
+    return seconds(value)
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """Throttling, server errors and dropped connections; never TLS or a refusal by Entra."""
-    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
-
-    if isinstance(exc, ProfileFailed | TimeoutError) or is_tls(exc):
+    """Throttling, server errors, dropped connections and answers cut short; never a timeout, TLS, a
+    malformed answer, a refusal by Entra, or a failure of ours (they say what to fix)."""
+    if any(isinstance(e, EntraProfilesError) for e in chain(exc)) or is_timeout(exc):
+        return False
+    last = trace().last
+    if last is not None and last.problem is not None:
         return False
     status = status_of(exc)
     if status is not None:
         return status in RETRYABLE_STATUS
     if find_code(str(exc)):
         return False
-    text = _chain_text(exc)
+    text = " | ".join(str(e) for e in chain(exc))
     if re.search(r"\b(429|500|502|503|504)\b", text) and ("status" in text.lower() or "Service" in text):
         return True
-    return any(isinstance(e, ServiceRequestError | ServiceResponseError | ConnectionError) for e in _chain(exc)) or (
-        "Connection aborted" in text or "RemoteDisconnected" in text or "Connection reset" in text
-    )
+    return transient(exc)
 
 
-def classify(exc: BaseException, route: Route, stage: str, timeout: float | None = None) -> Failure:
+def classify(exc: BaseException, route: Route, stage: str, deadline: Deadline | None = None) -> Failure:
     """The failure to report for an exception raised while connecting."""
-    for cause in _chain(exc):  # ours, even when azure-identity wrapped it (a CI token that failed)
+    for cause in chain(exc):  # ours, even when azure-identity wrapped it (a CI token that failed)
         if isinstance(cause, ProfileFailed):
             return cause.failure
         if isinstance(cause, EntraProfilesError):
             return Failure(getattr(cause, "code", "failed"), cause.message, cause.hint)
+    record = trace()
+    url = record.sending or (record.last.url if record.last is not None else None)
+    host = endpoint(stage, route, url)
+    budget = deadline.budget if deadline is not None and deadline.passed() else None
+    if isinstance(exc, DeadlineExceeded) or (budget is not None and is_timeout(exc)):
+        return Failure("timeout", f"timed out{_after(budget)} waiting for {host}", _timeout_hint(url))
+    last = record.last
+    if last is not None and last.problem is not None:
+        code = "redirect" if last.problem.startswith("redirected") else "malformed_answer"
+        where = endpoint(stage, route, last.url)
+        return Failure(code, f"{where} {last.problem}", REDIRECT_HINT if code == "redirect" else MALFORMED_HINT)
     text = str(exc)
-    code = find_code(text)
-    if code is None and "Unable to get authority configuration" in text:
-        code = "90002"  # msal's discovery of the tenant's OpenID configuration was refused
-    if code:
-        meaning, hint = explain(code)
-        return Failure(f"AADSTS{code}", f"AADSTS{code}: {meaning}", hint)
-    host = _endpoint(stage, route)
-    if is_tls(exc):
-        ca = route.ca_bundle or "the system trust store"
-        return Failure(
-            "tls",
-            f"TLS verification failed for {host}: its certificate is not signed by a CA in {ca}",
-            "for a custom cloud set ca_bundle to the CA that signs the server; verification is never switched off",
-        )
-    if is_timeout(exc):
-        after = f" after {timeout:g} s" if timeout else ""
-        return Failure("timeout", f"timed out{after} waiting for {host}", "raise --timeout, or check the network")
+    aadsts = find_code(text)
+    if (
+        aadsts is None
+        and "Unable to get authority configuration" in text
+        and (last is None or last.status in (400, 404))
+    ):
+        aadsts = "90002"  # msal's discovery of the tenant's OpenID configuration was refused
+    if aadsts:
+        meaning, hint = explain(aadsts)
+        return Failure(f"AADSTS{aadsts}", f"AADSTS{aadsts}: {meaning}", hint)
+    network = network_cause(exc, url or route.authority_host, route.ca_bundle, route.sandbox is not None)
+    if network is not None:
+        return Failure(network.code, network.message(host, budget), network.hint)
     status = status_of(exc)
     if status is not None:
-        last = last_response()
         said = f": {last.said}" if last is not None and last.status == status and last.said else ""
-        return Failure(f"http_{status}", f"{host} answered HTTP {status}{said}", _status_hint(status))
-    from azure.core.exceptions import ServiceRequestError
-
-    if any(isinstance(e, ServiceRequestError | ConnectionError) for e in _chain(exc)) or "Connection aborted" in text:
-        return Failure("unreachable", f"cannot reach {host}: {first_line(_root(exc))}", "check the host and network")
+        return Failure(f"http_{status}", f"{host} answered HTTP {status}{said}", _status_hint(status, stage))
     name = type(exc).__name__
     if name == "CredentialUnavailableError":
         return Failure("unavailable", first_line(text), "this credential is not available in this environment")
     return Failure("failed", f"{name}: {first_line(text)}", None)
 
 
-def _status_hint(status: int) -> str:
+def _after(budget: float | None) -> str:
+    return f" after {budget:g} s" if budget else ""
+
+
+def _timeout_hint(url: str | None) -> str:
+    proxy = proxy_for(url) if url else None
+    via = f" (requests go through the proxy {proxy[1]} from {proxy[0]})" if proxy else ""
+    return f"raise --timeout, or check the network{via}"
+
+
+def _status_hint(status: int, stage: str) -> str:
+    if stage == "managed_identity" and status in (400, 404):  # IMDS, App Service: no such identity, or which one?
+        return (
+            "check the profile's credential client_id, object_id or resource_id: it must name an identity "
+            "assigned to this resource (with none of the three, the system-assigned one is asked for)"
+        )
     if status == 429:
         return "throttled: lower --concurrency, or retry later"
     if status >= 500:
@@ -120,43 +126,3 @@ def _status_hint(status: int) -> str:
     if status in (401, 403):
         return "the identity was refused: check its role assignments and the endpoint's credentials"
     return "check the profile's values against what the service said"
-
-
-def _endpoint(stage: str, route: Route) -> str:
-    if stage == "graph":
-        return f"Microsoft Graph at {route.graph_url}"
-    if stage == "managed_identity" and route.sandbox is not None:
-        return f"the managed identity endpoint {route.sandbox.imds_authority_host}"
-    if stage == "managed_identity":
-        return "the managed identity endpoint"
-    return f"the token endpoint at {route.authority_host}"
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    out: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and len(out) < 8:
-        out.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    return out
-
-
-def _root(exc: BaseException) -> BaseException:
-    seen: set[int] = set()
-    while (exc.__cause__ or exc.__context__) is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        nxt = exc.__cause__ or exc.__context__
-        assert nxt is not None
-        exc = nxt
-    return exc
-
-
-def _chain_text(exc: BaseException) -> str:
-    parts: list[str] = []
-    cur: Any = exc
-    for _ in range(8):
-        if cur is None:
-            break
-        parts.append(f"{type(cur).__name__}: {cur}")
-        cur = cur.__cause__ or cur.__context__
-    return " | ".join(parts)

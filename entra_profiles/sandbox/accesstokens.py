@@ -6,54 +6,10 @@ import time
 import uuid
 from collections.abc import Collection
 from typing import Any
-from urllib.parse import urlsplit
 
+from .resources import canonical_resource
 from .state import SandboxState
 from .world import Principal
-
-GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
-GRAPH_RESOURCES = {
-    "https://graph.microsoft.com",
-    "https://graph.microsoft.us",
-    "https://dod-graph.microsoft.us",
-    "https://microsoftgraph.chinacloudapi.cn",
-    GRAPH_APP_ID,
-}
-VAULT_RESOURCES = {
-    "https://vault.azure.net",
-    "https://vault.usgovcloudapi.net",
-    "https://vault.azure.cn",
-    "https://vault.microsoftazure.de",
-    "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",
-}
-
-
-def normalized(resource: str) -> str:
-    return resource.strip().rstrip("/").lower()
-
-
-def _graph_named(name: str) -> bool:
-    """`https://graph.DOMAIN`: how every Graph host is named (graph.microsoft.com, graph.microsoft.us,
-    Azure Stack's graph.local.azurestack.external …), and so a custom cloud's, e.g. graph.lab.contoso.example."""
-    try:
-        parts = urlsplit(name)
-        host = parts.hostname or ""
-    except ValueError:
-        return False
-    return parts.scheme == "https" and not parts.path and host.startswith("graph.") and len(host) > len("graph.")
-
-
-def canonical_resource(resource: str, graph_aliases: Collection[str] = ()) -> str:
-    """Lower case, no trailing slash; every Graph (Key Vault) alias maps to one name, so roles granted
-    for `https://graph.microsoft.com` also apply to the sovereign Graph hosts, the Graph app id, and
-    the Graph of any custom cloud routed to the sandbox: a `https://graph.DOMAIN` resource, or one of
-    `graph_aliases` (the seed's, already `normalized`)."""
-    name = normalized(resource)
-    if name in GRAPH_RESOURCES or name in graph_aliases or _graph_named(name):
-        return "graph"
-    if name in VAULT_RESOURCES:
-        return "keyvault"
-    return name
 
 
 def roles_for(principal: Principal, resource: str, graph_aliases: Collection[str] = ()) -> list[str]:
@@ -77,7 +33,7 @@ def mint(
     now = int(time.time())
     tid = principal.tenant.id
     claims: dict[str, Any] = {
-        "aud": resource.rstrip("/") if resource.startswith("http") else resource,
+        "aud": resource,  # exactly as requested: az asks for https://management.core.windows.net/
         "iss": issuer_for(tid),
         "iat": now,
         "nbf": now,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .seed import Faults
 from .state import SandboxState
-from .wire import Request, Response, Route, entra_error, json_response, route
+from .wire import Request, Response, Route, json_response, route, simple_error
 
 
 class CiSettings(BaseModel):
@@ -50,16 +50,16 @@ def apply_ci(state: SandboxState, payload: dict[str, Any]) -> dict[str, Any]:
 def _guarded(state: SandboxState, req: Request, action: Any) -> Response:
     given = (req.bearer() or "").encode()
     if not hmac.compare_digest(given, state.admin_token.encode()):
-        return entra_error(req, 401, "invalid_client", None, "The admin token is missing or wrong.")
+        return simple_error(req, 401, "invalid_client", "The admin token is missing or wrong.")
     try:
         payload = json.loads(req.body or b"{}") if req.method == "POST" else None
         if req.method == "POST" and not isinstance(payload, dict):
             raise ValueError("the body must be a JSON object")
         return json_response(200, action(payload))
     except ValidationError as exc:
-        return entra_error(req, 400, "invalid_request", None, f"Invalid settings: {exc.errors(include_url=False)}")
+        return simple_error(req, 400, "invalid_request", f"Invalid settings: {exc.errors(include_url=False)}")
     except (ValueError, UnicodeDecodeError) as exc:
-        return entra_error(req, 400, "invalid_request", None, f"Invalid JSON body: {exc}")
+        return simple_error(req, 400, "invalid_request", f"Invalid JSON body: {exc}")
 
 
 def faults(state: SandboxState, req: Request) -> Response:

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from . import admin, ci_oidc
-from .info import INFO_FILE, StateDirLock, recorded, running_sandbox, write_private
+from .info import INFO_FILE, StateDirLock, lock_holder, recorded, running_sandbox, write_private
 from .managed_identity import APP_SERVICE_PATH
 from .pki import ensure_tls
 from .requestlog import read_log
@@ -33,6 +33,7 @@ class SandboxAlreadyRunning(RuntimeError):
     def __init__(self, state_dir: Path, pid: int | None, port: int | None) -> None:
         self.state_dir, self.pid, self.port = state_dir, pid, port
         where = f" (pid {pid}, port {port})" if pid is not None and port is not None else ""
+        where = f" (pid {pid}, still starting)" if pid is not None and port is None else where
         super().__init__(f"a sandbox is already serving in {state_dir}{where}")
 
     @property
@@ -73,11 +74,11 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Serve, and write sandbox.json; `SandboxAlreadyRunning` while another sandbox serves from the
         state directory (a stale sandbox.json, whose process is gone, is replaced)."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # 0700 whatever the umask
         lock = StateDirLock(self.state_dir)
         if not lock.acquire():  # its holder may still be starting: sandbox.json may not name it yet
-            named = recorded(self.state_dir)
-            pid, port = (named[0], named[1]) if named else (None, None)
+            named, holder = recorded(self.state_dir), lock_holder(self.state_dir)
+            pid, port = (named[0], named[1]) if named else (holder[0] if holder else None, None)
             raise SandboxAlreadyRunning(self.state_dir, pid, port)
         running = running_sandbox(self.state_dir)  # one started without the lock (older version, no fcntl)
         if running is not None:
@@ -86,7 +87,7 @@ class Sandbox:
         try:
             self._start()
         except BaseException:
-            lock.release()
+            lock.release(stopped=False)
             raise
         self._lock = lock
         return self
@@ -101,6 +102,9 @@ class Sandbox:
         port = server.server_address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         state.base_url = self.url = f"https://{host}:{port}"
+        # its own Graph endpoint (sandbox.json's graph_endpoint) is a Graph resource too
+        own = {f"https://{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host.lower())}
+        state.graph_aliases = state.graph_aliases | own
         self._server, self._state = server, state
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.2}, name=f"sandbox-{port}", daemon=True
@@ -134,7 +138,13 @@ class Sandbox:
             "admin_url": url + "/_sandbox",
             "admin_token": state.admin_token,
             "request_log": str(state.log.path),
-            "tenants": [{"id": t.id, "domains": list(t.domains)} for t in state.world.seed.tenants],
+            "arm_endpoint": url + "/",
+            "arm_metadata_host": url.removeprefix("https://"),
+            "seeded": self.seed is not None,
+            "tenants": [
+                {"id": t.id, "domains": list(t.domains), "display_name": t.display_name}
+                for t in state.world.seed.tenants
+            ],
         }
 
     def stop(self) -> None:

@@ -109,7 +109,9 @@ def _certificate_assertion(
             700027,
             f"Client assertion contains an invalid signature. [Reason - The key was not found., {hint}]",
         )
-    if cert.cert.not_valid_after_utc.timestamp() < time.time():
+    if (
+        cert.expires.timestamp() < time.time()
+    ):  # the key credential's end: the certificate's NotAfter unless the seed says
         raise Refusal(
             401,
             "invalid_client",

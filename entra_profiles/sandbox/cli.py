@@ -1,27 +1,46 @@
-"""`sandbox serve`: run the sandbox in the foreground until SIGINT or SIGTERM.
+"""`sandbox serve` (run the sandbox in the foreground until SIGINT or SIGTERM) and `sandbox wait`.
 
 Only click is imported at module level; the server and its crypto load when the command runs.
 """
 
 from __future__ import annotations
 
+import errno
+import shlex
 import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from entra_profiles.errors import EntraProfilesError, UsageError
 
 if TYPE_CHECKING:
     import yaml
     from pydantic import ValidationError
 
+SEED_HINT = "fix the seed; its format is in docs/sandbox.md (The seed)"
+NO_SEED_WARNING = """\
+warning: no --seed: the sandbox serves an empty world (no tenant, app, managed identity or vault), so every \
+sign-in against it fails (AADSTS90002: tenant not found)
+  hint: give it a world: entra-profiles sandbox serve --state-dir {state_dir} --seed SEED.yaml \
+(`make demo` writes one to .demo/seed.yaml; the format is in docs/sandbox.md)"""
 
-class ServeError(click.ClickException):
-    """A reason `sandbox serve` cannot start: exit 2 (usage), also as `python -m entra_profiles.sandbox`."""
 
-    exit_code = 2
+class SandboxCommandError(UsageError):
+    """A reason `sandbox serve` cannot start (exit 2), in the tool's style (`error: …`, `hint: …`)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message, hint=hint)
+
+
+class NotReadyError(EntraProfilesError):
+    """`sandbox wait` gave up: the sandbox died before it was ready, or the timeout passed (exit 1)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message, hint=hint)
 
 
 @click.group(
@@ -29,7 +48,8 @@ class ServeError(click.ClickException):
     help="A local Entra emulator over HTTPS on loopback, for tests and demos.",
     epilog="""\b
 Example:
-  entra-profiles sandbox serve --state-dir .sandbox --seed seed.yaml""",
+  entra-profiles sandbox serve --state-dir .sandbox --seed seed.yaml &
+  entra-profiles sandbox wait .sandbox""",
 )
 def sandbox() -> None:
     pass
@@ -59,17 +79,15 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
     """Serve until interrupted, then remove sandbox.json."""
     import ipaddress
 
-    import yaml
-    from pydantic import ValidationError
+    from .api import Sandbox
 
-    from .api import Sandbox, SandboxAlreadyRunning
-
+    loopback_hint = "the sandbox listens on loopback only: --host 127.0.0.1 (the default), ::1 or localhost"
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
-        raise click.BadParameter(f"'{host}' is not an IP address (or localhost)", param_hint="--host") from None
+        raise SandboxCommandError(f"--host '{host}' is not an IP address (or localhost)", loopback_hint) from None
     if not loopback:
-        raise click.BadParameter("the sandbox listens on loopback only", param_hint="--host")
+        raise SandboxCommandError(f"--host {host} is not a loopback address", loopback_hint)
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -78,18 +96,9 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         box = Sandbox(state_dir, seed, port, "127.0.0.1" if host == "localhost" else host)
-        try:
-            box.start()
-        except SandboxAlreadyRunning as exc:
-            raise ServeError(f"{exc}\n  hint: {exc.hint}") from None
-        except ValidationError as exc:
-            raise ServeError(f"invalid seed {seed}:\n{_seed_errors(exc)}") from None
-        except yaml.YAMLError as exc:
-            raise ServeError(f"invalid seed {seed}: {_yaml_error(exc)}") from None
-        except ValueError as exc:  # PyYAML's own: a date such as 2020-13-01 that does not exist
-            raise ServeError(f"invalid seed {seed}: a value YAML reads as a date is not one ({exc})") from None
-        except OSError as exc:
-            raise ServeError(f"cannot start the sandbox: {exc}") from None
+        _start(box, seed, host, port)
+        if seed is None:
+            click.echo(NO_SEED_WARNING.format(state_dir=shlex.quote(str(state_dir))), err=True)
         click.echo(f"sandbox serving on {box.url} (state in {box.state_dir / 'sandbox.json'})", err=True)
         try:
             while not stop.wait(0.5):
@@ -101,13 +110,54 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
             signal.signal(sig, handler)
 
 
+def _start(box: Any, seed: Path | None, host: str, port: int) -> None:
+    """Start `box`; every reason it cannot start is a SandboxCommandError (exit 2)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from .api import SandboxAlreadyRunning
+
+    try:
+        box.start()
+    except SandboxAlreadyRunning as exc:
+        raise SandboxCommandError(str(exc), exc.hint) from None
+    except ValidationError as exc:
+        raise SandboxCommandError(f"invalid seed {seed}: {_seed_errors(exc)}", SEED_HINT) from None
+    except yaml.YAMLError as exc:
+        raise SandboxCommandError(f"invalid seed {seed}: {_yaml_error(exc)}", SEED_HINT) from None
+    except ValueError as exc:  # PyYAML's own: a date such as 2020-13-01 that does not exist
+        message = f"invalid seed {seed}: a value YAML reads as a date is not one ({exc})"
+        raise SandboxCommandError(message, SEED_HINT) from None
+    except OSError as exc:
+        raise _os_error(exc, host, port) from None
+
+
+def _os_error(exc: OSError, host: str, port: int) -> SandboxCommandError:
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return SandboxCommandError(
+            f"cannot listen on {where}: the port is in use",
+            "give another --port, or leave it out (--port 0) to take a free one",
+        )
+    if exc.errno == errno.EACCES and 0 < port < 1024:
+        return SandboxCommandError(
+            f"cannot listen on {where}: ports below 1024 need privileges", "give a --port of 1024 or above"
+        )
+    reason = exc.strerror or type(exc).__name__
+    where_file = f" ({exc.filename})" if exc.filename else ""
+    return SandboxCommandError(
+        f"cannot start the sandbox: {reason}{where_file}", "check that --state-dir is a directory you can write"
+    )
+
+
 def _seed_errors(exc: ValidationError) -> str:
-    """One line per problem, by field path; never the input value (a seed holds secrets)."""
-    lines = []
+    """Each problem by field path, `; ` between them (an error is one line); never the input value (a seed
+    holds secrets)."""
+    problems = []
     for e in exc.errors(include_url=False, include_input=False, include_context=False):
         where = ".".join(str(part) for part in e["loc"]) or "(top level)"
-        lines.append(f"  {where}: {e['msg']}")
-    return "\n".join(lines)
+        problems.append(f"{where}: {e['msg']}")
+    return "; ".join(problems)
 
 
 def _yaml_error(exc: yaml.YAMLError) -> str:
@@ -115,3 +165,31 @@ def _yaml_error(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
     return f"{where}{getattr(exc, 'problem', None) or 'not valid YAML'}"
+
+
+@sandbox.command(
+    "wait",
+    epilog="""\b
+Exit codes: 0 the sandbox answers; 1 it stopped before it was ready, or the timeout passed.
+\b
+Example:
+  entra-profiles sandbox serve --state-dir .sandbox --seed seed.yaml &
+  entra-profiles sandbox wait .sandbox --timeout 60""",
+)
+@click.argument("state_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds to wait for the sandbox to answer.",
+)
+def wait(state_dir: Path, timeout: float) -> None:
+    """Wait until the sandbox serving from STATE_DIR answers."""
+    from .readiness import NotReady, wait_until_ready
+
+    try:
+        url, pid = wait_until_ready(state_dir, timeout)
+    except NotReady as exc:
+        raise NotReadyError(exc.message, exc.hint) from None
+    click.echo(f"sandbox ready on {url} (pid {pid})", err=True)

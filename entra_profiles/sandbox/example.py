@@ -60,10 +60,10 @@ def write_example(directory: Path, *, reuse: bool = False) -> ExampleWorld:
         existing = load_example(directory)
         if existing is not None:
             return existing
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds private keys
     (directory / MANIFEST).unlink(missing_ok=True)  # incomplete until it is written again
     keys, certs_dir = directory / "keys", directory / "certs"
-    certs_dir.mkdir(exist_ok=True)
+    certs_dir.mkdir(mode=0o700, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
     certs = {}
     for name, (subject, password) in SPECS.items():

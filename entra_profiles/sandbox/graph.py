@@ -6,11 +6,12 @@ import datetime as dt
 import re
 from typing import Any
 
-from .accesstokens import canonical_resource, token_of
+from .accesstokens import token_of
+from .resources import canonical_resource
 from .seed import Tenant
 from .state import SandboxState
 from .wire import Request, Response, Route, graph_error, json_response, route
-from .world import Principal, stable_id, utc
+from .world import Principal, utc
 
 READ_ORGANIZATION = {
     "Organization.Read.All",
@@ -96,23 +97,23 @@ def _application(principal: Principal) -> dict[str, Any]:
             "customKeyIdentifier": None,
             "displayName": s.display_name,
             "hint": s.value.get_secret_value()[:3],
-            "keyId": s.key_id or stable_id("secret", principal.tenant.id, app.client_id, str(i)),
+            "keyId": s.key_id,
             "secretText": None,
             "startDateTime": _iso(s.not_before, "2024-01-01T00:00:00Z"),
             "endDateTime": _iso(s.expires, FAR_FUTURE),
         }
-        for i, s in enumerate(app.secrets)
+        for s in principal.secrets
     ]
     keys = [
         {
             "customKeyIdentifier": c.sha1,
-            "displayName": c.cert.subject.rfc4514_string(),
+            "displayName": c.display_name,
             "key": None,
-            "keyId": stable_id("cert", principal.tenant.id, app.client_id, c.sha1),
+            "keyId": c.key_id,
             "type": "AsymmetricX509Cert",
             "usage": "Verify",
             "startDateTime": _iso(c.cert.not_valid_before_utc, ""),
-            "endDateTime": _iso(c.cert.not_valid_after_utc, ""),
+            "endDateTime": _iso(c.expires, ""),
         }
         for c in principal.certs
     ]
@@ -121,9 +122,28 @@ def _application(principal: Principal) -> dict[str, Any]:
         "appId": app.client_id,
         "displayName": app.display_name,
         "signInAudience": "AzureADMyOrg",
+        "identifierUris": list(app.identifier_uris),
         "passwordCredentials": passwords,
         "keyCredentials": keys,
     }
+
+
+def _selected(req: Request, entity: dict[str, Any]) -> dict[str, Any] | Response:
+    """`entity` cut to the properties of `$select` (all when absent), or Graph's 400 for an unknown one."""
+    given = req.arg("$select")
+    if given is None:
+        return entity
+    names = [n.strip() for n in given.split(",") if n.strip()]
+    by_lower = {k.lower(): k for k in entity}
+    unknown = next((n for n in names if n.lower() not in by_lower), None)
+    if unknown is not None:
+        return graph_error(
+            req,
+            400,
+            "Request_BadRequest",
+            f"Could not find a property named '{unknown[:100]}' on type 'microsoft.graph.application'.",
+        )
+    return {by_lower[n.lower()]: entity[by_lower[n.lower()]] for n in names}
 
 
 def _principals(state: SandboxState, tenant: Tenant, app_id: str | None) -> list[Principal]:
@@ -139,17 +159,36 @@ def applications(state: SandboxState, req: Request) -> Response:
     if refused or tenant is None:
         return refused or Response(500)
     context = f"{req.base_url}/v1.0/$metadata#applications"
-    if "app_id" in req.match:
-        found = [p for p in _principals(state, tenant, req.match["app_id"]) if p.app]
-        if not found:
+    if "app_id" in req.match or "object_id" in req.match:
+        found = _one_app(state, tenant, req)
+        if found is None:
             return _not_found(req)
-        return json_response(200, {"@odata.context": context + "/$entity", **_application(found[0])})
+        entity = _selected(req, _application(found))
+        if isinstance(entity, Response):
+            return entity
+        select = req.arg("$select")
+        shape = f"({select})" if select else ""
+        return json_response(200, {"@odata.context": f"{context}{shape}/$entity", **entity})
     query = req.arg("$filter")
     match = FILTER.match(query) if query is not None else None
     if query is not None and match is None:
         return graph_error(req, 400, "BadRequest", "Invalid filter clause: only appId eq '...' is supported.")
-    apps = [_application(p) for p in _principals(state, tenant, match.group(1) if match else None) if p.app]
+    apps = []
+    for principal in _principals(state, tenant, match.group(1) if match else None):
+        if principal.app is not None:
+            entity = _selected(req, _application(principal))
+            if isinstance(entity, Response):
+                return entity
+            apps.append(entity)
     return json_response(200, {"@odata.context": context, "value": apps})
+
+
+def _one_app(state: SandboxState, tenant: Tenant, req: Request) -> Principal | None:
+    """The application addressed by `(appId='…')` or by its object id."""
+    if "app_id" in req.match:
+        return next((p for p in _principals(state, tenant, req.match["app_id"]) if p.app), None)
+    wanted = req.match["object_id"].lower()
+    return next((p for p in _principals(state, tenant, None) if p.app and p.app_object_id == wanted), None)
 
 
 def _not_found(req: Request) -> Response:
@@ -158,7 +197,7 @@ def _not_found(req: Request) -> Response:
         req,
         404,
         "Request_ResourceNotFound",
-        f"Resource '{req.match['app_id']}' does not "
+        f"Resource '{req.match.get('app_id') or req.match.get('object_id')}' does not "
         "exist or one of its queried reference-property objects are not present.",
     )
 
@@ -192,5 +231,6 @@ def routes(state: SandboxState) -> list[Route]:
         route("graph", "GET", r"/v1\.0/organization/?", lambda r: organization(state, r)),
         route("graph", "GET", r"/v1\.0/applications/?", lambda r: applications(state, r)),
         route("graph", "GET", r"/v1\.0/applications" + by_app_id, lambda r: applications(state, r)),
+        route("graph", "GET", r"/v1\.0/applications/(?P<object_id>[^/()]+)", lambda r: applications(state, r)),
         route("graph", "GET", r"/v1\.0/servicePrincipals" + by_app_id, lambda r: service_principal(state, r)),
     ]

@@ -16,8 +16,9 @@ INFO_FILE = "sandbox.json"
 LOCK_FILE = "sandbox.lock"
 
 
-def write_private(path: Path, content: str | bytes) -> None:
-    """Replace `path` atomically with a file only its owner can read (mode 0600 whatever the umask)."""
+def write_private(path: Path, content: str | bytes, mode: int = 0o600) -> None:
+    """Replace `path` atomically with a file only its owner can read (mode 0600 whatever the umask), or,
+    with `mode=0o644`, one only its owner can change (a certificate clients must trust)."""
     data = content.encode() if isinstance(content, str) else content
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -25,7 +26,7 @@ def write_private(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), 0o600)
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:
@@ -119,6 +120,8 @@ class StateDirLock:
     `flock` locks belong to an open file, so a second sandbox in the same process is refused too, and
     the kernel releases the lock when its holder dies, even by SIGKILL. Where there is no `fcntl`
     (Windows), or the file system refuses locks, only the sandbox.json check guards the directory.
+    The file holds the pid of the sandbox that took the lock, until it stops cleanly: `sandbox wait`
+    reads it (never locking) to tell a sandbox still starting from one that died before it was ready.
     """
 
     def __init__(self, state_dir: Path) -> None:
@@ -141,10 +144,27 @@ class StateDirLock:
             os.close(fd)
             return True
         self._fd = fd
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         return True
 
-    def release(self) -> None:
+    def release(self, *, stopped: bool = True) -> None:
+        """Release the lock; `stopped=False` (a start that failed) leaves the pid for `sandbox wait` to see."""
         fd, self._fd = self._fd, None
         if fd is not None:
             with contextlib.suppress(OSError):
+                if stopped:
+                    os.ftruncate(fd, 0)
                 os.close(fd)  # closing the file releases its lock
+
+
+def lock_holder(state_dir: Path) -> tuple[int, float] | None:
+    """(pid, when it was written) of the last sandbox that locked DIR and did not stop cleanly."""
+    path = state_dir / LOCK_FILE
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        written = path.stat().st_mtime
+    except (OSError, UnicodeDecodeError):
+        return None
+    return (int(text), written) if text.isdigit() else None

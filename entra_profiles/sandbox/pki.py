@@ -19,6 +19,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .info import write_private
 
+PUBLIC = 0o644  # certificates: anyone may read them, only their owner may change them (whatever the umask)
+
 UTC = dt.UTC
 
 
@@ -156,7 +158,7 @@ def ensure_tls(state_dir: Path) -> TlsFiles:
     if not (ca_key_path.exists() and _still_good(files.ca_cert)):
         ca_key = new_rsa_key()
         write_private(ca_key_path, key_pem(ca_key))
-        files.ca_cert.write_bytes(_ca(ca_key).public_bytes(serialization.Encoding.PEM))
+        write_private(files.ca_cert, _ca(ca_key).public_bytes(serialization.Encoding.PEM), PUBLIC)
         files.server_cert.unlink(missing_ok=True)
     if not (files.server_key.exists() and _still_good(files.server_cert, files.ca_cert)):
         loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
@@ -164,7 +166,7 @@ def ensure_tls(state_dir: Path) -> TlsFiles:
         ca = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
         key = new_rsa_key()
         write_private(files.server_key, key_pem(key))
-        files.server_cert.write_bytes(_server(ca, loaded, key).public_bytes(serialization.Encoding.PEM))
+        write_private(files.server_cert, _server(ca, loaded, key).public_bytes(serialization.Encoding.PEM), PUBLIC)
     return files
 
 
@@ -182,7 +184,7 @@ def make_client_cert(
     `subject` is an RFC 4514 string (`CN=app,O=Contoso`) or a bare common name; the default is
     `CN={name}`. Validity defaults to one hour ago .. one year ahead.
     """
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = key or new_rsa_key()
     now = _now()
     cert = (
@@ -200,7 +202,7 @@ def make_client_cert(
     cert_bytes = cert.public_bytes(serialization.Encoding.PEM)
     pem, cert_pem, pfx = directory / f"{name}.pem", directory / f"{name}.cer.pem", directory / f"{name}.pfx"
     write_private(pem, key_pem(key, password) + cert_bytes)
-    cert_pem.write_bytes(cert_bytes)
+    write_private(cert_pem, cert_bytes, PUBLIC)
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
     )

@@ -33,8 +33,15 @@ def sandbox_process(
     finally:
         if stderr is not None:
             sink.close()  # type: ignore[union-attr]
-    try:
+    with stopped_on_exit(process):
         yield _wait(state_dir / "sandbox.json", process, timeout, stderr)
+
+
+@contextmanager
+def stopped_on_exit(process: subprocess.Popen[Any]) -> Iterator[subprocess.Popen[Any]]:
+    """`process`, sent SIGTERM on the way out (killed if it has not exited 15 s later), whatever happened."""
+    try:
+        yield process
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

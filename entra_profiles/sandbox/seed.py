@@ -11,19 +11,66 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 VERSION_RE = re.compile(r"^[0-9a-f]{32}$")
-Endpoint = Literal["token", "discovery", "managed_identity", "keyvault", "graph", "oidc", "all"]
+DURATION_RE = re.compile(r"^(-?)(\d{1,6})([smhd])$")
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+GUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+Endpoint = Literal["token", "discovery", "managed_identity", "keyvault", "graph", "arm", "oidc", "all"]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class AppSecret(_Model):
-    value: SecretStr
+def duration_seconds(text: str) -> int:
+    """Seconds in a seed duration: `10d`, `12h`, `30m`, `45s`, or negative (`-3d`: in the past)."""
+    found = DURATION_RE.match(text)
+    if found is None:
+        raise ValueError(f"'{text}' is not a duration such as 10d, 12h, 30m, 45s or -3d")
+    sign, number, unit = found.groups()
+    return (-1 if sign else 1) * int(number) * DURATION_UNITS[unit]
+
+
+class _Expiring(_Model):
+    """An end date given as a date-time (`expires`) or relative to the sandbox's start (`expires_in`)."""
+
     expires: dt.datetime | None = None
+    expires_in: str | None = None  # 10d, 12h, 30m, 45s; -3d: expired three days before the start
+
+    @field_validator("expires_in")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            duration_seconds(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_end_date(self) -> _Expiring:
+        if self.expires is not None and self.expires_in is not None:
+            raise ValueError("give expires or expires_in, not both")
+        return self
+
+    def end(self, started: dt.datetime) -> dt.datetime | None:
+        """The end date, with `expires_in` counted from `started`."""
+        if self.expires_in is not None:
+            return started + dt.timedelta(seconds=duration_seconds(self.expires_in))
+        if self.expires is not None and self.expires.tzinfo is None:
+            return self.expires.replace(tzinfo=dt.UTC)
+        return self.expires
+
+
+class AppSecret(_Expiring):
+    value: SecretStr
     not_before: dt.datetime | None = None
     display_name: str | None = None
     key_id: str | None = None  # Graph passwordCredentials[].keyId; generated when absent
+
+
+class AppCertificate(_Expiring):
+    """A registered certificate (key credential); its end date defaults to the certificate's NotAfter."""
+
+    file: str  # public certificate PEM, relative to the seed file (several certificates allowed)
+    display_name: str | None = None  # default: the certificate's subject
+    key_id: str | None = None  # Graph keyCredentials[].keyId; generated when absent
 
 
 class FederatedCredential(_Model):
@@ -39,9 +86,13 @@ class App(_Model):
     object_id: str | None = None  # the service principal's object id (the token's `oid`)
     disabled: bool = False
     secrets: list[AppSecret] = []
-    certificates: list[str] = []  # public certificate PEM files, relative to the seed file
+    certificates: list[str | AppCertificate] = []  # PEM files relative to the seed file, or {file: ..., ...}
     roles: dict[str, list[str]] = {}  # resource (e.g. https://graph.microsoft.com) -> app roles
     federated_credentials: list[FederatedCredential] = []
+    identifier_uris: list[str] = []  # the app's own API (api://...): tokens may be requested for it
+
+    def certificate_entries(self) -> list[AppCertificate]:
+        return [c if isinstance(c, AppCertificate) else AppCertificate(file=c) for c in self.certificates]
 
 
 class ManagedIdentity(_Model):
@@ -113,6 +164,15 @@ class Vault(_Model):
         return value
 
 
+class Subscription(_Model):
+    """An Azure subscription of the tenant, as ARM lists it to the principals that have a role on it."""
+
+    id: str = Field(pattern=GUID_PATTERN)
+    display_name: str = ""
+    state: Literal["Enabled", "Warned", "PastDue", "Disabled", "Deleted"] = "Enabled"
+    principals: list[str] = []  # client ids or object ids of apps and managed identities with a role on it
+
+
 class Tenant(_Model):
     id: str
     domains: list[str] = []
@@ -120,6 +180,8 @@ class Tenant(_Model):
     apps: list[App] = []
     managed_identities: list[ManagedIdentity] = []
     vaults: list[Vault] = []
+    subscriptions: list[Subscription] = []
+    resources: list[str] = []  # other APIs of the tenant (identifier URIs or app ids) tokens may be issued for
 
 
 class CiIssuer(_Model):
@@ -128,14 +190,18 @@ class CiIssuer(_Model):
 
 
 class FaultRule(_Model):
-    action: Literal["status", "reset", "slow", "latency"]
+    action: Literal["status", "reset", "slow", "latency", "trickle", "malformed", "tamper", "redirect"]
     endpoint: Endpoint = "all"
     client_id: str | None = None
+    path: str | None = None  # only requests whose path starts with this (case-insensitive), e.g. /TENANT/
     status: int = Field(default=503, ge=400, le=599)
     retry_after: int | None = None  # seconds, sent as Retry-After (default 1 for 429)
-    delay_ms: int = Field(default=1000, ge=0, le=120_000)  # for slow / latency
+    delay_ms: int = Field(default=1000, ge=0, le=120_000)  # slow, latency; trickle: between bytes
     count: int | None = Field(default=None, ge=1)  # the next N matching requests
     fraction: float | None = Field(default=None, ge=0.0, le=1.0)  # or this share of them
+    body: Literal["html", "not_json", "empty", "truncated"] = "not_json"  # for malformed
+    token: Literal["not_jwt", "wrong_audience", "wrong_tenant", "expired", "no_expires_in"] = "not_jwt"  # tamper
+    location: str = "https://127.0.0.1:1/redirected"  # for redirect (307)
 
 
 class Faults(_Model):

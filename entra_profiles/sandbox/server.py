@@ -20,15 +20,19 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
 
-from . import admin, ci_oidc, graph, keyvault, managed_identity, tokens
-from .faults import Decision
+from . import admin, arm, ci_oidc, discovery, graph, keyvault, keyvault_listing, managed_identity, tokens
+from .faults import Decision, misanswer
 from .state import SandboxState
 from .wire import Request, Response, Route, error_for_kind
 
 MAX_BODY = 1 << 20
 PREFIX_KINDS = (
     ("/vaults/", "keyvault"),
+    ("/secrets/", "keyvault"),
     ("/v1.0/", "graph"),
+    ("/metadata/endpoints", "arm"),
+    ("/subscriptions", "arm"),
+    ("/tenants", "arm"),
     ("/metadata/", "managed_identity"),
     ("/msi/", "managed_identity"),
     ("/ci/", "oidc"),
@@ -41,7 +45,7 @@ class _Reset(Exception):
 
 
 def build_routes(state: SandboxState) -> list[Route]:
-    modules = (admin, tokens, managed_identity, ci_oidc, keyvault, graph)
+    modules = (admin, ci_oidc, discovery, tokens, managed_identity, keyvault_listing, keyvault, graph, arm)
     return [r for module in modules for r in module.routes(state)]
 
 
@@ -102,7 +106,7 @@ def _peek_client_id(req: Request) -> str | None:
     if req.kind == "managed_identity":
         return req.arg("client_id")
     token = req.bearer()
-    if req.kind in ("keyvault", "graph") and token:
+    if req.kind in ("keyvault", "graph", "arm") and token:
         try:
             return str(jwt.decode(token, options={"verify_signature": False}).get("appid"))
         except jwt.PyJWTError:
@@ -143,9 +147,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         started = time.perf_counter()
-        parts = urlsplit(self.path)
+        target = "/" + self.path.lstrip("/") if self.path.startswith("/") else self.path  # az sends //metadata/…
+        parts = urlsplit(target)
         req = self._request(unquote(parts.path)[:2048] or "/", b"")
-        if not self.path.startswith("/"):
+        if not target.startswith("/"):
             self.close_connection = True
             return self._finish(req, error_for_kind(req, 400, "The request target must be a path.", []), started)
         try:
@@ -158,7 +163,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         handler = self._route(req)
         if isinstance(handler, Response):
             return self._finish(req, handler, started)
-        decision = self.server.state.faults.decide(req.kind, _peek_client_id(req)) if req.kind != "admin" else None
+        faults = self.server.state.faults
+        decision = faults.decide(req.kind, _peek_client_id(req), req.path) if req.kind != "admin" else None
         response = self._respond(req, handler, decision)
         self._finish(req, response, started, decision)
 
@@ -212,14 +218,18 @@ class SandboxHandler(BaseHTTPRequestHandler):
             raise _Reset()
         if decision is not None and decision.action == "status":
             headers = [("Retry-After", str(decision.retry_after))] if decision.retry_after is not None else []
-            return error_for_kind(req, decision.status, "Injected fault.", headers)
+            return error_for_kind(req, decision.status, "Injected fault.", headers, injected=True)
         try:
-            return handler(req)
+            response = handler(req)
         except Exception:  # a bug in a handler: say so, keep serving
             traceback.print_exc(file=sys.stderr)
             return error_for_kind(req, 500, "The sandbox failed to handle this request.", [])
+        return misanswer(decision, response, self.server.state.token_signer) if decision is not None else response
 
     def _finish(self, req: Request, response: Response, started: float, decision: Decision | None = None) -> None:
+        truncated = decision is not None and decision.action == "malformed" and decision.body == "truncated"
+        if truncated:
+            self.close_connection = True  # the body is cut short: this connection cannot carry another answer
         head = [
             f"HTTP/1.1 {response.status} {_phrase(response.status)}",
             f"Content-Type: {response.content_type}",
@@ -244,11 +254,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
             fault=fault,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
         )
-        if decision is not None and decision.action == "slow":
-            step = max(1, len(data) // 10)
+        if decision is not None and decision.action in ("slow", "trickle"):
+            step = max(1, len(data) // 10) if decision.action == "slow" else 1  # trickle: a byte at a time
+            pause = decision.delay_ms / (10000 if decision.action == "slow" else 1000)
             for offset in range(0, len(data), step):
                 self.wfile.write(data[offset : offset + step])
-                time.sleep(decision.delay_ms / 10000)
+                self.wfile.flush()
+                time.sleep(pause)
+        elif truncated:
+            self.wfile.write(data[: len(data) - max(1, len(response.body) // 2)])  # then the connection closes
         else:
             self.wfile.write(data)
 

@@ -1,4 +1,4 @@
-"""The token service: OpenID discovery, JWKS and the client-credentials grant, per tenant."""
+"""The token endpoint: the client-credentials grant, v1 (`/oauth2/token`) and v2 (`/oauth2/v2.0/token`)."""
 
 from __future__ import annotations
 
@@ -6,65 +6,35 @@ import base64
 import binascii
 import datetime as dt
 import hmac
-import re
 from urllib.parse import unquote
 
 from .accesstokens import mint
 from .assertions import Refusal, verify_assertion
+from .discovery import TENANT, TenantRefused, addressed
+from .resources import is_known
+from .seed import Tenant
 from .state import TOKEN_LIFETIME, SandboxState
-from .wire import Request, Response, Route, entra_error, json_response, route
-from .world import Principal, utc
+from .wire import (
+    GUID,
+    NO_STORE,
+    Request,
+    Response,
+    Route,
+    entra_error,
+    entra_headers,
+    json_response,
+    request_ids,
+    route,
+)
+from .world import Principal
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 RESERVED_SCOPES = {"openid", "profile", "offline_access"}
-TENANT = r"/(?P<tenant>[^/]+)"
+METHODS = "GET POST PUT PATCH DELETE OPTIONS"  # every method reaches the handler: only POST is served
 
 
 def _missing(name: str) -> Refusal:
     return Refusal(400, "invalid_request", 900144, f"The request body must contain the following parameter: '{name}'.")
-
-
-def _unknown_tenant(name: str) -> str:
-    return (
-        f"Tenant '{name}' not found. Check to make sure you have the correct tenant ID and are signing into the "
-        "correct cloud. Check with your subscription administrator, this may happen if there are no active "
-        "subscriptions for the tenant."
-    )
-
-
-def discovery(state: SandboxState, req: Request) -> Response:
-    tenant = state.world.tenant(req.match["tenant"])
-    if tenant is None:
-        return entra_error(req, 400, "invalid_tenant", 90002, _unknown_tenant(req.match["tenant"]))
-    req.log["tenant"] = tenant.id
-    base, tid = req.base_url, tenant.id
-    return json_response(
-        200,
-        {
-            "token_endpoint": f"{base}/{tid}/oauth2/v2.0/token",
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-            "jwks_uri": f"{base}/{tid}/discovery/v2.0/keys",
-            "response_modes_supported": ["query", "fragment", "form_post"],
-            "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": f"{base}/{tid}/v2.0",
-            "request_uri_parameter_supported": False,
-            "authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/authorize",
-            "device_authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/devicecode",
-            "end_session_endpoint": f"{base}/{tid}/oauth2/v2.0/logout",
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nbf", "tid", "oid", "roles", "appid", "azp"],
-            "tenant_region_scope": "NA",
-            "cloud_instance_name": "sandbox",
-            "msgraph_host": req.base_url.removeprefix("https://"),
-        },
-    )
-
-
-def jwks(state: SandboxState, req: Request) -> Response:
-    return json_response(200, state.token_signer.jwks())
 
 
 def _basic(req: Request) -> tuple[str | None, str | None]:
@@ -80,9 +50,17 @@ def _basic(req: Request) -> tuple[str | None, str | None]:
     return unquote(user), unquote(password)
 
 
-def _resource(form: dict[str, str]) -> str:
-    if "scope" not in form and form.get("resource"):
-        return form["resource"]  # the v1 endpoint's form
+def _v1_resource(form: dict[str, str]) -> str:
+    """The v1 endpoint names the resource with `resource`; a `scope` sent with it changes nothing."""
+    if not form.get("resource"):
+        raise _missing("resource")
+    return form["resource"]
+
+
+def _v2_resource(form: dict[str, str]) -> str:
+    """The v2 endpoint wants `scope=RESOURCE/.default` and refuses `resource`."""
+    if form.get("resource"):
+        raise Refusal(400, "invalid_request", 901002, "The 'resource' request parameter is not supported.")
     scopes = [s for s in form.get("scope", "").split() if s.lower() not in RESERVED_SCOPES]
     if not scopes:
         raise _missing("scope")
@@ -109,11 +87,10 @@ def _resource(form: dict[str, str]) -> str:
 
 
 def _check_secret(principal: Principal, secret: str) -> None:
-    assert principal.app is not None
     now = dt.datetime.now(dt.UTC)
     given = secret.encode()
-    matches = [s for s in principal.app.secrets if hmac.compare_digest(s.value.get_secret_value().encode(), given)]
-    usable = [s for s in matches if (utc(s.not_before) or now) <= now]
+    matches = [s for s in principal.secrets if hmac.compare_digest(s.value.get_secret_value().encode(), given)]
+    usable = [s for s in matches if (s.not_before or now) <= now]
     if not usable:
         raise Refusal(
             401,
@@ -123,7 +100,7 @@ def _check_secret(principal: Principal, secret: str) -> None:
             "sent in the request is the client secret value, not the client secret ID, for a secret "
             f"added to app '{principal.client_id}'.",
         )
-    if all((utc(s.expires) or now + dt.timedelta(days=1)) <= now for s in usable):
+    if all((s.expires or now + dt.timedelta(days=1)) <= now for s in usable):
         raise Refusal(
             401,
             "invalid_client",
@@ -140,10 +117,36 @@ def token(state: SandboxState, req: Request) -> Response:
         return _token(state, req)
     except Refusal as refusal:
         return entra_error(req, refusal.status, refusal.error, refusal.code, refusal.message)
+    except TenantRefused as refused:
+        return entra_error(req, 400, "invalid_request", refused.code, refused.message)
+
+
+def _app(state: SandboxState, found: Tenant | str, client_id: str) -> Principal:
+    """The app signing in: in the tenant addressed, or for `common` / `organizations` (`found` is then
+    the alias) in the app's home tenant, as Entra guesses it for client credentials (msal warns against
+    it; Entra does not refuse)."""
+    tenant: Tenant | None = found if isinstance(found, Tenant) else state.world.home_tenant(client_id)
+    principal = state.world.principal(tenant, client_id) if tenant is not None else None
+    if principal is None or principal.app is None:
+        where = tenant.display_name or tenant.id if tenant is not None else str(found)
+        raise Refusal(
+            400,
+            "unauthorized_client",
+            700016,
+            f"Application with identifier '{client_id[:64]}' was "
+            f"not found in the directory '{where}'. This can happen if the "
+            "application has not been installed by the administrator of the tenant or consented to by "
+            "any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+        )
+    return principal
 
 
 def _token(state: SandboxState, req: Request) -> Response:
-    tenant_name = req.match["tenant"]
+    if req.method != "POST":
+        raise Refusal(
+            400, "invalid_request", 900561, f"The endpoint only accepts POST requests. Received a {req.method} request."
+        )
+    tenant_name, v1 = req.match["tenant"], not req.match.get("v2")
     basic_id, basic_secret = _basic(req)
     form = req.form()
     if form is None:
@@ -151,10 +154,9 @@ def _token(state: SandboxState, req: Request) -> Response:
     client_id = form.get("client_id") or basic_id or ""
     if GUID.match(client_id):
         req.log["client_id"] = client_id  # anything else might be a pasted secret: never log it
-    tenant = state.world.tenant(tenant_name)
-    if tenant is None:
-        raise Refusal(400, "invalid_request", 90002, _unknown_tenant(tenant_name))
-    req.log["tenant"] = tenant.id
+    found = addressed(state, tenant_name)
+    if isinstance(found, Tenant):
+        req.log["tenant"] = found.id
     grant = form.get("grant_type")
     if not grant:
         raise _missing("grant_type")
@@ -164,18 +166,10 @@ def _token(state: SandboxState, req: Request) -> Response:
         )
     if not client_id:
         raise _missing("client_id")
-    principal = state.world.principal(tenant, client_id)
-    if principal is None or principal.app is None:
-        raise Refusal(
-            400,
-            "unauthorized_client",
-            700016,
-            f"Application with identifier '{client_id[:64]}' was "
-            f"not found in the directory '{tenant.display_name or tenant.id}'. This can happen if the "
-            "application has not been installed by the administrator of the tenant or consented to by "
-            "any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-        )
-    if principal.app.disabled:
+    principal = _app(state, found, client_id)
+    tenant = principal.tenant
+    req.log["tenant"] = tenant.id
+    if principal.app is not None and principal.app.disabled:
         raise Refusal(
             400,
             "unauthorized_client",
@@ -206,19 +200,45 @@ def _token(state: SandboxState, req: Request) -> Response:
             7000218,
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         )
-    access_token, _ = mint(state, principal, _resource(form), acr, TOKEN_LIFETIME)
+    resource = _v1_resource(form) if v1 else _v2_resource(form)
+    if not is_known(resource, state.world.resources.get(tenant.id.lower(), ()), state.graph_aliases):
+        raise unknown_resource(resource, tenant)
+    access_token, claims = mint(state, principal, resource, acr, TOKEN_LIFETIME)
+    trace_id, correlation = request_ids(req)
+    headers = [*entra_headers(trace_id, correlation), *NO_STORE]
+    if v1:
+        lifetime = str(TOKEN_LIFETIME)
+        body: dict[str, object] = {
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "expires_on": str(claims["exp"]),
+            "not_before": str(claims["nbf"]),
+            "resource": resource,
+            "access_token": access_token,
+        }
+        return json_response(200, body, headers)
     body = {
         "token_type": "Bearer",
         "expires_in": TOKEN_LIFETIME,
         "ext_expires_in": TOKEN_LIFETIME,
         "access_token": access_token,
     }
-    return json_response(200, body, [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")])
+    return json_response(200, body, headers)
+
+
+def unknown_resource(resource: str, tenant: Tenant) -> Refusal:
+    """AADSTS500011, as Entra words it for a resource with no service principal in the tenant."""
+    return Refusal(
+        400,
+        "invalid_resource",
+        500011,
+        f"The resource principal named {resource[:200]} was not found in the tenant named "
+        f"{tenant.display_name or tenant.id}. This can happen if the application has not been installed by the "
+        "administrator of the tenant or consented to by any user in the tenant. You might have sent your "
+        "authentication request to the wrong tenant.",
+    )
 
 
 def routes(state: SandboxState) -> list[Route]:
-    return [
-        route("discovery", "GET", TENANT + r"/v2\.0/\.well-known/openid-configuration", lambda r: discovery(state, r)),
-        route("discovery", "GET", TENANT + r"/discovery(?:/v2\.0)?/keys", lambda r: jwks(state, r)),
-        route("token", "POST", TENANT + r"/oauth2(?:/v2\.0)?/token", lambda r: token(state, r)),
-    ]
+    return [route("token", METHODS, TENANT + r"/oauth2(?P<v2>/v2\.0)?/token", lambda r: token(state, r))]

@@ -80,16 +80,33 @@ def route(kind: str, methods: str, pattern: str, handler: Handler) -> Route:
     return Route(kind, frozenset(methods.split()), re.compile(pattern + r"\Z"), handler)
 
 
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+NO_STORE = [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")]
+MALFORMED, SERVICE_ERROR = 9002313, 50000  # Entra's codes for a request it cannot read, and for its own failure
+
+
 def _timestamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def request_ids(request: Request) -> tuple[str, str]:
+    """(trace id, correlation id) of a token-service answer: the correlation id is the client's
+    `client-request-id` when it sent a GUID there, as Entra echoes it."""
+    sent = (request.header("client-request-id") or "").strip()
+    return str(uuid.uuid4()), sent if GUID.match(sent) else str(uuid.uuid4())
+
+
+def entra_headers(trace_id: str, correlation_id: str) -> list[tuple[str, str]]:
+    return [("client-request-id", correlation_id), ("x-ms-request-id", trace_id)]
 
 
 def entra_error(
     request: Request, status: int, error: str, code: int | None, message: str, extra: dict[str, Any] | None = None
 ) -> Response:
-    """An error in the token service's shape: AADSTS code first, then trace and correlation ids."""
-    trace_id, stamp = str(uuid.uuid4()), _timestamp()
-    correlation = request.header("client-request-id") or str(uuid.uuid4())
+    """An error in the token service's shape: AADSTS code first, then trace and correlation ids, with the
+    headers Entra sends. `code` is None only for injected faults, which stand for a failure in front of
+    Entra (a gateway's 503, throttling) rather than an answer of Entra itself."""
+    (trace_id, correlation), stamp = request_ids(request), _timestamp()
     prefix = f"AADSTS{code}: " if code is not None else ""
     body: dict[str, Any] = {
         "error": error,
@@ -103,7 +120,7 @@ def entra_error(
         body["error_uri"] = f"{request.base_url}/error?code={code}"
     body.update(extra or {})
     request.log["error"] = f"AADSTS{code}" if code is not None else error
-    return json_response(status, body)
+    return json_response(status, body, [*entra_headers(trace_id, correlation), *NO_STORE])
 
 
 def keyvault_error(
@@ -126,7 +143,20 @@ def graph_error(request: Request, status: int, code: str, message: str, **kw: An
     return json_response(status, {"error": {"code": code, "message": message, "innerError": inner}}, kw.get("headers"))
 
 
-def error_for_kind(request: Request, status: int, message: str, headers: list[tuple[str, str]]) -> Response:
+def arm_error(request: Request, status: int, code: str, message: str, **kw: Any) -> Response:
+    request.log["error"] = code
+    return json_response(status, {"error": {"code": code, "message": message}}, kw.get("headers"))
+
+
+def simple_error(request: Request, status: int, error: str, message: str) -> Response:
+    """The admin API's and the managed identity endpoints' shape: `error` and `error_description`."""
+    request.log["error"] = error
+    return json_response(status, {"error": error, "error_description": message})
+
+
+def error_for_kind(
+    request: Request, status: int, message: str, headers: list[tuple[str, str]], *, injected: bool = False
+) -> Response:
     """A generic error (fault injection, 404, 405, 413) in the shape of the endpoint's service."""
     names = {400: "BadRequest", 404: "NotFound", 405: "MethodNotAllowed", 413: "RequestEntityTooLarge"}
     names.update({429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable"})
@@ -135,13 +165,18 @@ def error_for_kind(request: Request, status: int, message: str, headers: list[tu
         response = keyvault_error(request, status, code, message)
     elif request.kind == "graph":
         response = graph_error(request, status, code, message)
-    elif request.kind == "managed_identity":
+    elif request.kind == "arm":
+        response = arm_error(request, status, code, message)
+    elif request.kind in ("managed_identity", "admin"):
+        response = simple_error(request, status, code[0].lower() + code[1:], message)
+    elif request.kind == "oidc":
         request.log["error"] = code
-        response = json_response(status, {"error": code[0].lower() + code[1:], "error_description": message})
+        response = json_response(status, {"message": message})
     else:
         error = "temporarily_unavailable" if status in (429, 503) else "invalid_request"
         error = "server_error" if status == 500 else error
-        response = entra_error(request, status, error, None, message)
-        request.log["error"] = code
+        aadsts = None if injected else SERVICE_ERROR if status >= 500 else MALFORMED
+        response = entra_error(request, status, error, aadsts, message)
+        request.log["error"] = f"AADSTS{aadsts}" if aadsts else code
     response.headers.extend(headers)
     return response

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
+from pydantic import SecretStr
 
 from .pki import thumbprints
-from .seed import App, ManagedIdentity, SecretVersion, Seed, Tenant, Vault
+from .resources import tenant_resources
+from .seed import App, ManagedIdentity, SecretVersion, Seed, Subscription, Tenant, Vault
 
 NAMESPACE = uuid.UUID("5b0c6f1e-8d7a-4c52-9e0d-3f1a2b4c6d8e")
 
@@ -29,9 +31,25 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class Cert:
+    """A registered certificate (an app's key credential) with its end date."""
+
     cert: x509.Certificate
     sha1: str
     sha256: str
+    expires: dt.datetime  # the key credential's end: the seed's, else the certificate's NotAfter
+    key_id: str = ""
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A registered client secret (an app's password credential) with its end date resolved."""
+
+    value: SecretStr
+    expires: dt.datetime | None
+    not_before: dt.datetime | None
+    key_id: str
+    display_name: str | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,7 @@ class Principal:
     app: App | None = None
     identity: ManagedIdentity | None = None
     certs: tuple[Cert, ...] = ()
+    secrets: tuple[Secret, ...] = ()
     app_object_id: str = ""
 
 
@@ -67,6 +86,8 @@ class World:
     identities: list[Principal] = field(default_factory=list)  # managed identities, seed order
     vaults: dict[str, tuple[Tenant, Vault]] = field(default_factory=dict)
     secrets: dict[tuple[str, str], list[SecretItem]] = field(default_factory=dict)  # (vault, name)
+    resources: dict[str, frozenset[str]] = field(default_factory=dict)  # lower tenant id -> its own resources
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))  # `expires_in` counts from here
 
     def tenant(self, name: str) -> Tenant | None:
         return self.tenants.get(name.lower())
@@ -89,14 +110,51 @@ class World:
                 return mi
         return None
 
+    def home_tenant(self, client_id: str) -> Tenant | None:
+        """The first tenant of the seed that registers the app: where Entra guesses a token for `/common` goes."""
+        for (_, cid), principal in self.principals.items():
+            if cid == client_id.lower() and principal.app is not None:
+                return principal.tenant
+        return None
 
-def _load_certs(app: App, base: Path) -> tuple[Cert, ...]:
+    def subscriptions_of(self, tenant_id: str, *principal_ids: str) -> list[Subscription]:
+        """The tenant's subscriptions on which one of `principal_ids` (client or object id) has a role."""
+        tenant = self.tenant(tenant_id)
+        ids = {p.lower() for p in principal_ids}
+        if tenant is None:
+            return []
+        return [s for s in tenant.subscriptions if ids & {p.lower() for p in s.principals}]
+
+
+def _load_certs(tenant: Tenant, app: App, base: Path, started: dt.datetime) -> tuple[Cert, ...]:
     certs = []
-    for name in app.certificates:
-        for cert in x509.load_pem_x509_certificates((base / name).read_bytes()):
+    for entry in app.certificate_entries():
+        for cert in x509.load_pem_x509_certificates((base / entry.file).read_bytes()):
             sha1, sha256 = thumbprints(cert)
-            certs.append(Cert(cert, sha1, sha256))
+            certs.append(
+                Cert(
+                    cert,
+                    sha1,
+                    sha256,
+                    expires=entry.end(started) or cert.not_valid_after_utc,
+                    key_id=entry.key_id or stable_id("cert", tenant.id, app.client_id, sha1),
+                    display_name=entry.display_name or cert.subject.rfc4514_string(),
+                )
+            )
     return tuple(certs)
+
+
+def _secrets(tenant: Tenant, app: App, started: dt.datetime) -> tuple[Secret, ...]:
+    return tuple(
+        Secret(
+            value=s.value,
+            expires=s.end(started),
+            not_before=utc(s.not_before),
+            key_id=s.key_id or stable_id("secret", tenant.id, app.client_id, str(i)),
+            display_name=s.display_name,
+        )
+        for i, s in enumerate(app.secrets)
+    )
 
 
 def _secret_items(vault: str, name: str, versions: list[SecretVersion], base: Path) -> list[SecretItem]:
@@ -122,6 +180,7 @@ def build_world(seed: Seed, base: Path) -> World:
     for tenant in seed.tenants:
         for name in [tenant.id, *tenant.domains]:
             world.tenants[name.lower()] = tenant
+        world.resources[tenant.id.lower()] = tenant_resources(tenant)
         for app in tenant.apps:
             world.principals[(tenant.id.lower(), app.client_id.lower())] = Principal(
                 tenant=tenant,
@@ -131,7 +190,8 @@ def build_world(seed: Seed, base: Path) -> World:
                 roles=app.roles,
                 disabled=app.disabled,
                 app=app,
-                certs=_load_certs(app, base),
+                certs=_load_certs(tenant, app, base, world.started),
+                secrets=_secrets(tenant, app, world.started),
                 app_object_id=stable_id("app", tenant.id, app.client_id),
             )
         for mi in tenant.managed_identities:

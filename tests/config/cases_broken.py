@@ -420,7 +420,8 @@ CASES += [
         + "    credential: {type: client_secret, secret: '${keyvault:https://ops\uff03x.vault.azure.net/secrets/s}'}\n",
         [
             "6:47: profiles.prod.credential.secret: Key Vault secret URI "
-            "'https://ops\uff03x.vault.azure.net/secrets/s' has a malformed host"
+            "'https://ops\uff03x.vault.azure.net/secrets/s' is not in canonical form: it holds the character U+FF03 "
+            "(only printable ASCII, no spaces)"
             "\n  hint: write https://VAULT.vault.azure.net/secrets/NAME or …/secrets/NAME/VERSION"
         ],
     ),

@@ -21,6 +21,7 @@ from entra_profiles.routing import route_for
 
 APP = "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811"
 UAMI = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+TENANT = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"  # contoso.onmicrosoft.com's GUID, as tenant.py resolves it
 
 
 def variables(credential: dict[str, Any], sets: str, tmp_path: Path, cloud: str = "Global") -> dict[str, str]:
@@ -31,7 +32,7 @@ def variables(credential: dict[str, Any], sets: str, tmp_path: Path, cloud: str 
     route = route_for(BUILTIN[cloud], None)
     with PrivateFiles({}) as files:
         material = Material(tmp_path, route, files, None, {})
-        found = profile_variables(profile, BUILTIN[cloud], route, parse_sets(sets), material)
+        found = profile_variables(profile, BUILTIN[cloud], route, parse_sets(sets), material, tenant_id=TENANT)
     return {v.name: v.value for v in found}
 
 
@@ -52,7 +53,7 @@ def test_secret_in_every_cloud_and_both_terraform_spellings(tmp_path: Path) -> N
         "China": ("china", "china", "https://login.chinacloudapi.cn"),
     }
     assert variables(secret, "azure-identity", tmp_path) == {
-        "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+        "AZURE_TENANT_ID": TENANT,
         "AZURE_CLIENT_ID": APP,
         "AZURE_CLIENT_SECRET": "s3cret",
     }
@@ -60,8 +61,8 @@ def test_secret_in_every_cloud_and_both_terraform_spellings(tmp_path: Path) -> N
 
 def test_managed_identity(tmp_path: Path) -> None:
     assert variables({"type": "managed_identity"}, "all", tmp_path) == {
-        "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
-        "ARM_TENANT_ID": "contoso.onmicrosoft.com",
+        "AZURE_TENANT_ID": TENANT,
+        "ARM_TENANT_ID": TENANT,
         "ARM_USE_MSI": "true",
         "ARM_ENVIRONMENT": "public",
     }
@@ -155,8 +156,11 @@ def test_atomic_write_refuses_devices_fifos_and_links_to_them(tmp_path: Path) ->
     for target in (fifo, link, Path("/dev/null")):
         with pytest.raises(ExportError) as caught:
             write_private(target, "AZURE_CLIENT_SECRET=x\n")
-        assert caught.value.message == (
-            f"cannot write {target}: it is not a regular file, and -o replaces the file it names"
+        why = (
+            "a link to a device or an open file descriptor, not a file"
+            if target == link
+            else ("not a regular file, and -o replaces the file it names")
         )
+        assert caught.value.message == f"cannot write {target}: it is {why}"
     assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
     assert sorted(os.listdir(tmp_path)) == ["fifo", "home", "stdout"]

@@ -79,7 +79,7 @@ def test_command_not_found_and_missing_command(box: Sandbox, world: ExampleWorld
     r = cli(box, profiles, "exec", "secret", "--", "no-such-command-4f2a")
     assert (r.code, r.err) == (127, "error: command not found: no-such-command-4f2a\n")
     r = run_cli("-f", str(profiles), "exec", "secret")
-    assert r.code == 2 and "Missing argument 'COMMAND...'" in r.err
+    assert (r.code, r.err) == (2, "error: missing argument 'COMMAND...'\n  hint: see 'entra-profiles exec --help'\n")
     r = cli(box, profiles, "exec", "secret", "--check", "--", "true", env={"APP_SECRET": "wrong-secret"})
     assert (r.code, r.err.splitlines()[0]) == (
         1,
@@ -135,13 +135,15 @@ def test_signals_are_forwarded_and_files_removed(
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGQUIT])
 def test_interrupted_before_the_child_starts_leaves_nothing(box: Sandbox, tmp_path: Path, sig: signal.Signals) -> None:
-    # The CI token file is written, then Entra's token endpoint is slow: a signal must still clean up.
+    # The CI token is fetched, then Entra's token endpoint is slow (--token is got before any file is
+    # written, and the files before the child starts): a signal must still leave nothing behind.
     profiles = write_profiles(tmp_path, all_credentials_min())
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
     box.set_faults({"rules": [{"endpoint": "token", "action": "latency", "delay_ms": 5000}]})
     env = {**scrubbed_environ(), "RUNNER_TEMP": str(runner_temp)}
     args = ["-f", str(profiles), "exec", "github", "--vars", "all", "--token", "--sandbox", str(box.state_dir)]
+    seen = len(box.request_log())
     ours = subprocess.Popen(
         [sys.executable, "-m", "entra_profiles", *args, "--", "true"],
         env=env,
@@ -150,7 +152,7 @@ def test_interrupted_before_the_child_starts_leaves_nothing(box: Sandbox, tmp_pa
         text=True,
     )
     deadline = time.monotonic() + 20
-    while not os.listdir(runner_temp):  # the CI token is written; the Entra token is on its way
+    while not any(r["path"].startswith("/ci/github/") for r in box.request_log()[seen:]):  # Entra's is on its way
         assert ours.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     ours.send_signal(sig)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from exportsupport import SECRET, all_credentials, cli, write_profiles
 from githubenv import parse_env_file, unescape_command_data
-from runsupport import AUTOMATION
+from runsupport import AUTOMATION, CONTOSO
 from testenv import scrubbed_environ
 
 from entra_profiles.exports import azure_pipelines
@@ -76,10 +76,10 @@ def test_azure_pipelines_sets_secrets_as_secret(box: Sandbox, world: ExampleWorl
     r = cli(box, profiles, "export", "secret", "--format", "azure-pipelines", "--vars", "terraform")
     assert r.code == 0, r.err
     assert azure_pipelines.parse(r.out) == {
-        "ARM_TENANT_ID": ("contoso.onmicrosoft.com", False),
+        "ARM_TENANT_ID": (CONTOSO, False),  # the profile's domain, resolved to its GUID
         "ARM_CLIENT_ID": (AUTOMATION, False),
         "ARM_CLIENT_SECRET": (SECRET, True),
-        "ARM_ENVIRONMENT": ("public", False),
+        "ARM_METADATA_HOSTNAME": (box.info["arm_metadata_host"], False),  # the sandbox's ARM names the cloud
     }
     assert f"##vso[task.setvariable variable=ARM_CLIENT_SECRET;issecret=true]{SECRET}\n" in r.out
 
@@ -153,5 +153,17 @@ def test_ci_formats_warn_of_what_an_earlier_step_left(box: Sandbox, world: Examp
     for fmt in ("github", "azure-pipelines"):
         r = cli(box, profiles, "export", "pem-file", "--format", fmt, env=env)
         assert r.code == 0, r.err
-        assert f"warning: AZURE_CLIENT_SECRET stay set from an earlier step: {fmt} cannot unset a variable" in r.err
+        assert r.err.endswith(
+            f"warning: AZURE_CLIENT_SECRET stays set from an earlier step ({fmt} cannot unset a variable), and "
+            "azure-identity tries AZURE_CLIENT_SECRET first: the steps after this one would sign in with that "
+            "step's secret, not this profile's certificate\n"
+            "  hint: export each profile in a job of its own, or in the step that uses it (exec)\n"
+        )
         assert "from-an-earlier-step" not in r.out + r.err
+    stale = {"AZURE_CLIENT_CERTIFICATE_PATH": "/tmp/old.pem", "AZURE_FEDERATED_TOKEN_FILE": "/tmp/old-token"}
+    r = cli(box, profiles, "export", "secret", "--format", "github", env={**env, **stale})
+    assert r.code == 0, r.err
+    assert (
+        "warning: AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE stay set from an earlier step (github "
+        "cannot unset a variable): the steps after this one see them beside this profile's variables\n"
+    ) in r.err

@@ -72,14 +72,14 @@ def test_variables_of_each_source(box: Sandbox, world: ExampleWorld, tmp_path: P
         assert r.code == 0, r.err
         got[name] = json.loads(r.out)
     assert got["secret"] == {
-        "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+        "AZURE_TENANT_ID": CONTOSO,  # the profile's domain, resolved to its GUID
         "AZURE_CLIENT_ID": AUTOMATION,
         "AZURE_CLIENT_SECRET": "sandbox-secret-contoso-1",
         "AZURE_AUTHORITY_HOST": box.info["authority_host"],
-        "ARM_TENANT_ID": "contoso.onmicrosoft.com",
+        "ARM_TENANT_ID": CONTOSO,
         "ARM_CLIENT_ID": AUTOMATION,
         "ARM_CLIENT_SECRET": "sandbox-secret-contoso-1",
-        "ARM_ENVIRONMENT": "public",
+        "ARM_METADATA_HOSTNAME": box.info["arm_metadata_host"],
     }
     pem = got["pem-file"]
     assert pem["AZURE_CLIENT_CERTIFICATE_PATH"] == str(world.certs["contoso-automation"].pem)  # used in place

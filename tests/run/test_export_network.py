@@ -1,10 +1,9 @@
 """How `export` reaches a CI's OIDC endpoint and GitHub's files: the CA we pass wins over an inherited
-REQUESTS_CA_BUNDLE, proxies from the environment are honoured, `--outputs` appends to $GITHUB_OUTPUT."""
+REQUESTS_CA_BUNDLE, `--outputs` appends to $GITHUB_OUTPUT. (Proxies: test_proxies.py.)"""
 
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import certifi
@@ -26,19 +25,6 @@ def test_an_inherited_ca_bundle_does_not_replace_the_sandbox_ca(
         r = cli(box, profiles, "export", profile, "--format", "json", env=env)
         assert r.code == 0, r.err
         assert Path(json.loads(r.out)["AZURE_FEDERATED_TOKEN_FILE"]).read_text().count(".") == 2
-
-
-def test_https_proxy_from_the_environment_is_used(box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:
-    with socket.socket() as s:  # a loopback port nothing listens on: the proxy is refused
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
-    proxied = {"HTTPS_PROXY": dead, "https_proxy": dead, "NO_PROXY": "", "no_proxy": ""}
-    r = cli(box, profiles, "export", "github", env=proxied)
-    assert (r.code, r.out) == (1, "")
-    assert r.err == "error: GitHub's OIDC endpoint is unreachable: ProxyError\n"
-    r = cli(box, profiles, "export", "github", env={**proxied, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"})
-    assert r.code == 0, r.err
 
 
 def test_outputs_append_to_github_output_only(box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:

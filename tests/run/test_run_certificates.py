@@ -33,6 +33,8 @@ def test_certificate_files_pem_encrypted_pem_pfx_and_chain(run_profiles: RunProf
     got = by_name(r)
     assert got["pem"]["context"]["CertificateThumbprint"] == main.thumbprint
     assert got["pem"]["context"]["CertificateSubjectName"] == "CN=Contoso Automation"
+    assert got["pfx"]["context"]["CertificateName"] == "CN=Contoso Automation PFX"  # the seed's name, the one used
+    assert got["pfx"]["context"]["Account"] is None  # app-only
     assert got["pem-chain"]["context"]["SendCertificateChain"] is True
     assert got["pfx"]["context"]["CertificateThumbprint"] == protected.thumbprint
     assert got["encrypted-pem"]["context"]["TokenCredentialType"] == "ClientCertificate"
@@ -138,4 +140,4 @@ def test_certificate_from_key_vault_pfx_and_pem(run_profiles: RunProfiles, world
     for name in ("kv-pfx", "kv-pem"):
         context = by_name(r)[name]["context"]
         assert context["CertificateThumbprint"] == world.certs["automation"].thumbprint
-        assert context["CertificateSubjectName"] == "CN=automation.contoso.com"
+        assert context["CertificateSubjectName"] == context["CertificateName"] == "CN=automation.contoso.com"

@@ -39,9 +39,10 @@ def test_json_report_shape(run_profiles: RunProfiles) -> None:
     assert (p["name"], p["status"], p["error"], p["warnings"]) == ("app", "ok", None, [])
     assert list(p["context"]) == [
         "ClientId", "TenantId", "Scopes", "AuthType", "TokenCredentialType", "CertificateThumbprint",
-        "CertificateSubjectName", "CertificateNotAfter", "SendCertificateChain", "ManagedIdentityId", "AppName",
-        "ContextScope", "Environment", "TokenExpiresOn",
+        "CertificateName", "CertificateSubjectName", "CertificateNotAfter", "SendCertificateChain", "Account",
+        "ManagedIdentityId", "AppName", "ContextScope", "Environment", "TokenExpiresOn",
     ]  # fmt: skip
+    assert (p["context"]["CertificateName"], p["context"]["Account"]) == (None, None)  # a secret, app-only
 
 
 def test_yaml_report(run_profiles: RunProfiles) -> None:
@@ -244,5 +245,10 @@ def test_an_unknown_managed_identity_says_what_the_endpoint_said(run_profiles: R
 """
     error = by_name(run_profiles(profiles, "--format", "json"))["nobody"]["error"]
     assert error["code"] == "http_400"
-    assert error["message"].startswith(f"the managed identity endpoint {box.info['imds_authority_host']} answered ")
-    assert "HTTP 400: " in error["message"] and "not found" in error["message"].lower(), error["message"]
+    assert error["message"] == (
+        f"the managed identity endpoint at {box.info['imds_authority_host']} answered HTTP 400: Identity not found"
+    )
+    assert error["hint"] == (
+        "check the profile's credential client_id, object_id or resource_id: it must name an identity "
+        "assigned to this resource (with none of the three, the system-assigned one is asked for)"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import jwt
 import pytest
 import requests
 from azure.identity import ClientSecretCredential
@@ -20,6 +21,7 @@ from sandbox_support import (
 )
 
 from entra_profiles.sandbox import Sandbox
+from entra_profiles.sandbox.faults import FOREIGN_AUDIENCE, FOREIGN_TENANT
 
 
 def _token_request(http: requests.Session, sb: Sandbox, client_id: str = AUTOMATION) -> requests.Response:
@@ -105,3 +107,71 @@ def test_admin_endpoint(sb: Sandbox) -> None:
         bad = http.post(admin, json={"rules": [{"action": "explode"}]}, headers=bearer, timeout=5)
         assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
         assert http.delete(admin, headers=bearer, timeout=5).json()["rules"] == []
+
+
+def _token_form() -> dict[str, str]:
+    return {
+        "grant_type": "client_credentials",
+        "client_id": AUTOMATION,
+        "client_secret": AUTOMATION_SECRET,
+        "scope": GRAPH_SCOPE,
+    }
+
+
+def test_malformed_answers(sb: Sandbox) -> None:
+    url = f"{sb.url}/{CONTOSO}/oauth2/v2.0/token"
+    with session(sb) as http:
+        for body, expected_type in (("html", "text/html"), ("not_json", "application/json"), ("empty", None)):
+            sb.set_faults({"rules": [{"endpoint": "token", "action": "malformed", "body": body, "count": 1}]})
+            answer = http.post(url, data=_token_form(), timeout=5)
+            assert answer.status_code == 200
+            if expected_type is None:
+                assert answer.content == b""
+            else:
+                assert answer.headers["Content-Type"].startswith(expected_type)
+                with pytest.raises(ValueError):
+                    answer.json()
+        sb.set_faults({"rules": [{"endpoint": "token", "action": "malformed", "body": "truncated", "count": 1}]})
+        with pytest.raises(requests.exceptions.ChunkedEncodingError, match="IncompleteRead"):
+            http.post(url, data=_token_form(), timeout=5)
+        assert http.post(url, data=_token_form(), timeout=5).json()["token_type"] == "Bearer"
+
+
+def test_tampered_tokens(sb: Sandbox) -> None:
+    url = f"{sb.url}/{CONTOSO}/oauth2/v2.0/token"
+
+    def answer(how: str) -> dict[str, object]:
+        sb.set_faults({"rules": [{"endpoint": "token", "action": "tamper", "token": how, "count": 1}]})
+        with session(sb) as http:
+            data: dict[str, object] = http.post(url, data=_token_form(), timeout=5).json()
+        return data
+
+    def claims(data: dict[str, object]) -> dict[str, object]:
+        decoded: dict[str, object] = jwt.decode(str(data["access_token"]), options={"verify_signature": False})
+        return decoded
+
+    assert str(answer("not_jwt")["access_token"]).count(".") == 0
+    assert claims(answer("wrong_audience"))["aud"] == FOREIGN_AUDIENCE
+    assert claims(answer("wrong_tenant"))["tid"] == FOREIGN_TENANT
+    assert int(str(claims(answer("expired"))["exp"])) < time.time()
+    stripped = answer("no_expires_in")
+    assert "access_token" in stripped and "expires_in" not in stripped and "ext_expires_in" not in stripped
+
+
+def test_redirect_and_trickle_and_path_filter(sb: Sandbox) -> None:
+    discovery = "/v2.0/.well-known/openid-configuration"
+    rules = [
+        {"endpoint": "discovery", "path": "/contoso.onmicrosoft.com/", "action": "redirect"},
+        {"endpoint": "discovery", "path": f"/{CONTOSO}/", "action": "trickle", "delay_ms": 5},
+    ]
+    sb.set_faults({"rules": rules})
+    with session(sb) as http:
+        moved = http.get(f"{sb.url}/CONTOSO.onmicrosoft.com{discovery}", timeout=5, allow_redirects=False)
+        assert (moved.status_code, moved.headers["Location"]) == (307, "https://127.0.0.1:1/redirected")
+        assert http.get(f"{sb.url}/fabrikam.onmicrosoft.com{discovery}", timeout=5).status_code == 200
+        started = time.perf_counter()
+        response = http.get(f"{sb.url}/{CONTOSO}{discovery}", timeout=5, stream=True)
+        first = response.raw.read(4)  # bytes keep coming, each well within the read timeout
+        assert len(first) == 4 and response.status_code == 200
+        response.close()
+        assert time.perf_counter() - started >= 0.005 * 4

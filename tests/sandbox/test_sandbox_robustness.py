@@ -87,6 +87,7 @@ RAW_CASES = [
 
 
 def test_two_hundred_malformed_requests_and_still_serving(sb: Sandbox) -> None:
+    logged_before = len(sb.request_log())  # other tests' requests (App Service's 500 for a resource it lacks)
     statuses: list[int] = []
     with session(sb) as http:
         for case in islice(cycle(_http_cases(sb)), 160):
@@ -106,7 +107,8 @@ def test_two_hundred_malformed_requests_and_still_serving(sb: Sandbox) -> None:
     assert len(statuses) >= 200
     assert all(400 <= s < 500 for s in statuses), sorted(set(statuses))
     assert {400, 401, 404, 405, 411, 413} <= set(statuses)
-    assert not [r for r in sb.request_log() if r.get("status", 0) >= 500 and not r.get("fault")]
+    mine = sb.request_log()[logged_before:]
+    assert not [r for r in mine if r.get("status", 0) >= 500 and not r.get("fault")]
     with ClientSecretCredential(CONTOSO, AUTOMATION, AUTOMATION_SECRET, **azure_kwargs(sb)) as credential:
         assert credential.get_token(GRAPH_SCOPE).token
 

@@ -48,7 +48,7 @@ def test_a_second_serve_is_refused_and_the_first_keeps_serving(serving: tuple[Pa
     state, info = serving
     before = (state / "sandbox.json").read_bytes()
     expected = (
-        f"Error: a sandbox is already serving in {state} (pid {info['pid']}, port {info['port']})\n"
+        f"error: a sandbox is already serving in {state} (pid {info['pid']}, port {info['port']})\n"
         f"  hint: stop it first (kill {info['pid']}), or give another --state-dir\n"
     )
     r = run_cli("sandbox", "serve", "--state-dir", str(state), timeout=60)

@@ -1,0 +1,163 @@
+"""Deadlines: every wait of a profile ends when its --timeout runs out, whatever a server does.
+
+A read timeout is no deadline: a server that trickles a byte a second never trips one. So each call
+that may wait on the network runs on a daemon thread and is abandoned at the deadline (the thread
+ends by itself, or with the process); and no thread of ours keeps the process alive once its report
+is written.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from entra_profiles.net.trace import Trace, adopt, trace
+
+T = TypeVar("T")
+DEFAULT_TIMEOUT = 60.0  # the --timeout default of every command
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a profile stops waiting (time.monotonic()), and the --timeout it stands for."""
+
+    at: float
+    budget: float
+
+    @classmethod
+    def start(cls, seconds: float, spent: float = 0.0) -> Deadline:
+        """A deadline `seconds` from the moment `spent` seconds ago."""
+        return cls(time.monotonic() + seconds - spent, seconds)
+
+    def left(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.at
+
+
+class DeadlineExceeded(TimeoutError):
+    """The profile's --timeout ran out while waiting; the Trace says for what."""
+
+
+def within(deadline: Deadline, func: Callable[..., T], *args: Any) -> T:
+    """`func(*args)` on a daemon thread that records in the caller's Trace; DeadlineExceeded at the
+    deadline while the thread, abandoned, finishes on its own."""
+    shared = trace()
+    shared.deadline = deadline
+    if deadline.passed():
+        raise DeadlineExceeded("the profile's --timeout ran out")
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        adopt(shared)
+        try:
+            box["value"] = func(*args)
+        except BaseException as exc:
+            box["error"] = exc
+        done.set()
+
+    threading.Thread(target=work, name="within", daemon=True).start()
+    if not done.wait(deadline.left()):
+        raise DeadlineExceeded("the profile's --timeout ran out")
+    if "error" in box:
+        raise box["error"]
+    value: T = box["value"]
+    return value
+
+
+def retrying(
+    call: Callable[[], T],
+    deadline: Deadline,
+    retries: int,
+    retryable: Callable[[BaseException], bool],
+    retry_after: Callable[[BaseException], float | None] = lambda _: None,
+    between: Callable[[], None] | None = None,
+    backoff: float = 0.5,
+    max_delay: float = 10.0,
+) -> T:
+    """`call()` again after a retryable failure, up to `retries` times: after the server's Retry-After,
+    else an exponential backoff with jitter; never past the deadline. What is raised is the last
+    failure, or the one before when the deadline cut the last attempt short (it says more)."""
+    attempt = 0
+    failed: Exception | None = None
+    while True:
+        try:
+            return call()
+        except DeadlineExceeded:
+            if failed is not None:
+                raise failed from None
+            raise
+        except Exception as exc:
+            failed = exc
+            if attempt >= retries or not retryable(exc):
+                raise
+            delay = retry_after(exc)
+            if delay is None:
+                delay = min(max_delay, backoff * 2**attempt) * random.uniform(0.5, 1.5)
+            if time.monotonic() + delay >= deadline.at:
+                raise
+            time.sleep(delay)
+            if between is not None:
+                between()
+            attempt += 1
+
+
+class DaemonPool:
+    """At most `workers` daemon threads working through submitted calls. Unlike ThreadPoolExecutor,
+    whose threads the interpreter joins at exit, a worker stuck on a silent server never holds the
+    process once the caller has stopped waiting."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._size = max(1, workers)
+        self._name = name
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, func: Callable[..., T], *args: Any) -> Future[T]:
+        future: Future[T] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the pool is shut down")
+            self._queue.put((future, func, args))
+            if len(self._threads) < self._size:
+                thread = threading.Thread(target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            future, func, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            adopt(Trace())  # each call records its own requests
+            try:
+                future.set_result(func(*args))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+    def shutdown(self) -> None:
+        """Cancel what has not started; running calls finish (or are abandoned) on their own."""
+        with self._lock:
+            self._closed = True
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+            for _ in self._threads:
+                self._queue.put(None)

@@ -1,0 +1,149 @@
+"""--timeout is a deadline: it bounds everything a profile waits for (Key Vault reads and the vault
+reader's sign-in, discovery, token, probe, CI tokens), whatever a server does, and the process exits
+as soon as its report is written. Every command that waits has one (export, exec, validate --resolve)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from clirunner import Result, run_cli, start_cli
+from exportsupport import all_credentials, cli, write_profiles
+from runsupport import (
+    AUTOMATION,
+    FABRIKAM_APP,
+    GRACE_S,
+    VAULT,
+    RunProfiles,
+    by_name,
+    contoso_secret,
+    in_parallel,
+    timed,
+)
+
+from entra_profiles.sandbox import Sandbox
+from entra_profiles.sandbox.example import ExampleWorld
+
+SILENT = {"action": "latency", "delay_ms": 120_000}  # accepts the request, never answers
+TRICKLE = {"action": "trickle", "delay_ms": 300}  # a byte every 0.3 s: no read timeout ever fires
+VAULTED = contoso_secret("vaulted", f"${{keyvault:{VAULT}/secrets/contoso-app-secret/{'a' * 32}}}")
+PLAIN = contoso_secret("plain")
+
+
+def seconds_column(result: Result, name: str) -> float:
+    row = next(line for line in result.out.splitlines() if line.startswith(name + " "))
+    found = re.search(r"(\d+\.\d+)s\s*$", row)
+    assert found, row
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "fault", "waited_for"),
+    [
+        ("keyvault", SILENT, "the vault"),
+        ("managed_identity", TRICKLE, "the managed identity endpoint at {imds} (the system-assigned managed "
+         "identity signing in)"),
+    ],
+)  # fmt: skip
+def test_a_silent_vault_or_vault_reader_ends_at_the_deadline(
+    run_slow: RunProfiles, slow_box: Sandbox, endpoint: str, fault: dict[str, object], waited_for: str
+) -> None:
+    slow_box.set_faults({"rules": [{"endpoint": endpoint, **fault}]})
+    r, elapsed = timed(lambda: run_slow(VAULTED + PLAIN, "--timeout", "2"))
+    assert elapsed < 2 + GRACE_S, r.out
+    assert r.code == 1 and "plain    ok" in r.out, r.out
+    where = waited_for.format(imds=slow_box.info["imds_authority_host"])
+    assert (
+        f"vaulted: {r.file}:6:47: profiles.vaulted.credential.secret: Key Vault secret 'contoso-app-secret' in "
+        f"{VAULT}: timed out after 2 s waiting for {where}\n  hint: raise --timeout, or check the network\n"
+    ) in r.out
+    assert seconds_column(r, "vaulted") >= 1.9  # the TIME column counts the wait for the vault
+
+
+def test_a_trickling_graph_probe_ends_at_the_deadline(run_slow: RunProfiles, slow_box: Sandbox) -> None:
+    slow_box.set_faults({"rules": [{"endpoint": "graph", **TRICKLE}]})
+    r, elapsed = timed(lambda: run_slow(PLAIN, "--probe", "--timeout", "2", "--format", "json"))
+    assert elapsed < 2 + GRACE_S
+    assert by_name(r)["plain"]["error"] == {
+        "code": "timeout",
+        "message": f"timed out after 2 s waiting for Microsoft Graph at {slow_box.info['graph_endpoint']}",
+        "hint": "raise --timeout, or check the network",
+    }
+
+
+def test_the_process_exits_once_its_report_is_written(slow_box: Sandbox, tmp_path: Path) -> None:
+    """A trickling discovery answer left a worker thread that kept the process (and a CI step) alive."""
+    path = tmp_path / "profiles.yaml"
+    path.write_text("version: 1\nprofiles:\n" + PLAIN)
+    slow_box.set_faults({"rules": [{"endpoint": "discovery", **TRICKLE}]})
+    args = ["-f", str(path), "run", "--sandbox", str(slow_box.state_dir), "--timeout", "2"]
+    started = time.monotonic()
+    proc = start_cli(*args)
+    try:
+        out, _ = proc.communicate(timeout=2 + GRACE_S)
+    finally:
+        proc.kill()
+    assert time.monotonic() - started < 2 + GRACE_S
+    assert proc.returncode == 1
+    assert f"timed out after 2 s waiting for the discovery endpoint at {slow_box.info['authority_host']}" in out
+
+
+def test_export_and_exec_wait_no_longer_than_timeout(slow_box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:
+    profiles = write_profiles(tmp_path, all_credentials(world, tmp_path) + VAULTED)
+    env = {"RUNNER_TEMP": str(tmp_path)}
+    rules = [{"endpoint": "keyvault", **SILENT}, {"endpoint": "oidc", **TRICKLE}]
+    slow_box.set_faults({"rules": [*rules, {"endpoint": "token", "client_id": AUTOMATION, **TRICKLE}]})
+    vault = f"Key Vault secret 'contoso-app-secret' in {VAULT}: timed out after 2 s waiting for the vault"
+    token = f"timed out after 2 s waiting for the token endpoint at {slow_box.info['authority_host']}"
+    cases = {  # command: what its first line of error says
+        ("export", "vaulted"): vault,
+        ("exec", "vaulted", "--", "true"): vault,
+        (
+            "export",
+            "github",
+        ): f"timed out after 2 s waiting for GitHub's OIDC endpoint at {slow_box.info['authority_host']}",
+        ("export", "secret", "--check"): token,
+        ("export", "secret", "--token"): token,
+        ("exec", "secret", "--check", "--", "true"): token,
+    }
+    commands = list(cases)
+    done = in_parallel(
+        [lambda c=c: cli(slow_box, profiles, *c[:2], "--timeout", "2", *c[2:], env=env) for c in commands]  # type: ignore[misc]
+    )
+    for command, (r, elapsed) in zip(commands, done, strict=True):
+        assert elapsed < 2 + GRACE_S, command
+        assert (r.code, r.out) == (1, ""), (command, r.err)
+        assert cases[command] in r.err.splitlines()[0], (command, r.err)
+
+
+def test_validate_resolve_has_a_deadline(slow_box: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "profiles.yaml"
+    path.write_text("version: 1\nprofiles:\n" + VAULTED)
+    slow_box.set_faults({"rules": [{"endpoint": "keyvault", **SILENT}]})
+    args = ["-f", str(path), "validate", "--resolve", "--timeout", "2", "--sandbox", str(slow_box.state_dir)]
+    r, elapsed = timed(lambda: run_cli(*args))
+    assert elapsed < 2 + GRACE_S
+    assert r.code == 1
+    assert r.err.startswith(
+        f"{path}:6:47: profiles.vaulted.credential.secret: Key Vault secret 'contoso-app-secret' in {VAULT}: "
+        "timed out after 2 s waiting for the vault\n  hint: raise --timeout, or check the network\n"
+    ), r.err
+
+
+def test_a_profile_reader_signing_in_counts_against_the_deadline(run_slow: RunProfiles, slow_box: Sandbox) -> None:
+    reader = "    keyvault_credential: profile:reader\n"
+    profiles = contoso_secret("vaulted", f"${{keyvault:{VAULT}/secrets/contoso-app-secret/{'a' * 32}}}", reader) + (
+        f"  reader:\n    tenant: fabrikam.onmicrosoft.com\n    client_id: {FABRIKAM_APP}\n"
+        "    credential: {type: client_secret, secret: sandbox-secret-fabrikam-1}\n"
+    )
+    slow_box.set_faults({"rules": [{"endpoint": "token", "client_id": FABRIKAM_APP, **SILENT}]})
+    r, elapsed = timed(lambda: run_slow(profiles, "vaulted", "--timeout", "2", "--format", "json"))
+    assert elapsed < 2 + GRACE_S
+    error = by_name(r)["vaulted"]["error"]
+    assert error["code"] == "timeout"
+    assert error["message"].endswith(
+        f"timed out after 2 s waiting for the token endpoint at {slow_box.info['authority_host']} "
+        f"(profile reader (client id {FABRIKAM_APP}) signing in)"
+    ), error

@@ -1,0 +1,105 @@
+"""Exports name the tenant by its GUID: Key Vault's challenge names the GUID, and azure-identity (Python and
+Node) refuses a credential configured with the domain. A domain is resolved once, from the token's `tid`
+when export got a token anyway, else from OpenID discovery; without either, export says what to do."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+from exportsupport import all_credentials, cli, contoso, write_profiles
+from runsupport import AUTOMATION, CONTOSO
+
+from entra_profiles.sandbox import Sandbox
+from entra_profiles.sandbox.example import ExampleWorld
+
+DISCOVERY = "/v2.0/.well-known/openid-configuration"
+
+
+def discoveries(box: Sandbox, since: int) -> list[str]:
+    return [r["path"] for r in box.request_log()[since:] if r["path"].endswith(DISCOVERY)]
+
+
+def test_a_domain_is_resolved_by_one_discovery_request(box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:
+    profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
+    seen = len(box.request_log())
+    r = cli(box, profiles, "export", "secret", "--format", "json", "--vars", "all")
+    assert r.code == 0, r.err
+    exported = json.loads(r.out)
+    assert exported["AZURE_TENANT_ID"] == exported["ARM_TENANT_ID"] == CONTOSO
+    assert discoveries(box, seen) == [f"/contoso.onmicrosoft.com{DISCOVERY}"]
+
+
+def test_a_guid_is_handed_over_as_given_lower_case_without_asking(
+    box: Sandbox, world: ExampleWorld, tmp_path: Path
+) -> None:
+    body = f"""  upper:
+    tenant: {CONTOSO.upper()}
+    client_id: {AUTOMATION}
+    credential: {{type: client_secret, secret: "${{env:APP_SECRET}}"}}
+"""
+    profiles = write_profiles(tmp_path, body)
+    seen = len(box.request_log())
+    r = cli(box, profiles, "export", "upper", "--format", "json")
+    assert (r.code, json.loads(r.out)["AZURE_TENANT_ID"]) == (0, CONTOSO)
+    assert discoveries(box, seen) == []
+
+
+def test_check_and_token_take_the_tokens_tenant(box: Sandbox, world: ExampleWorld, tmp_path: Path) -> None:
+    profiles = write_profiles(tmp_path, all_credentials(world, tmp_path))
+    for flag in ("--check", "--token"):
+        seen = len(box.request_log())
+        r = cli(box, profiles, "export", "store-cert", "--format", "json", flag)
+        assert (r.code, json.loads(r.out)["AZURE_TENANT_ID"]) == (0, CONTOSO), r.err
+        assert len(discoveries(box, seen)) == 1, flag  # msal's own, for the token; none of ours
+
+
+def test_an_unknown_domain_is_entras_answer(box: Sandbox, tmp_path: Path) -> None:
+    body = contoso("nowhere", '{type: client_secret, secret: "x"}')
+    profiles = write_profiles(tmp_path, body.replace("contoso.onmicrosoft.com", "nowhere.onmicrosoft.com"))
+    r = cli(box, profiles, "export", "nowhere")
+    assert (r.code, r.out) == (1, "")
+    assert r.err == (
+        "error: nowhere: cannot resolve tenant 'nowhere.onmicrosoft.com' to its GUID: AADSTS90002: tenant not found\n"
+        "  hint: check the tenant id or domain; the tenant may live in another cloud (set cloud:)\n"
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # nothing listens once it is closed
+
+
+def test_offline_a_domain_tenant_needs_discovery_or_a_guid(tmp_path: Path) -> None:
+    from clirunner import run_cli
+
+    port = closed_port()
+    profiles = tmp_path / "profiles.yaml"
+    profiles.write_text(
+        f"""version: 1
+clouds:
+  offline:
+    authority_host: https://127.0.0.1:{port}
+    graph_endpoint: https://127.0.0.1:{port}
+    keyvault_suffix: vault.offline.example
+profiles:
+  prod:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    cloud: offline
+    credential: {{type: client_secret, secret: "${{env:APP_SECRET}}"}}
+""",
+        encoding="utf-8",
+    )
+    r = run_cli("-f", str(profiles), "export", "prod", env={"APP_SECRET": "s"})
+    url = f"https://127.0.0.1:{port}/contoso.onmicrosoft.com{DISCOVERY}"
+    assert (r.code, r.out) == (1, "")
+    assert r.err == (
+        f"error: prod: cannot resolve tenant 'contoso.onmicrosoft.com' to its GUID: cannot reach {url}: "
+        "Connection refused\n"
+        "  hint: other tools need the tenant's GUID (Key Vault's challenge names it): "
+        f"export where https://127.0.0.1:{port} can be reached, or set tenant: to the tenant's GUID\n"
+    )
+    assert "AZURE_CLIENT_SECRET" not in r.err
