@@ -40,11 +40,6 @@ class Location:
     col: int | None = None
     path: str = ""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "path", shown(self.path))
-        if self.file is not None:
-            object.__setattr__(self, "file", shown(self.file))
-
     def position(self) -> str:
         parts = [self.file or "<input>"]
         if self.line is not None:
@@ -66,16 +61,10 @@ class Problem:
     hint: str | None = None
     owners: frozenset[str] = frozenset()  # profiles it concerns; empty: the whole file
 
-    def __post_init__(self) -> None:
-        """A problem is one line (plus its hint): a value that holds a line break cannot split it."""
-        object.__setattr__(self, "message", shown(self.message))
-        if self.hint is not None:
-            object.__setattr__(self, "hint", shown(self.hint))
-
     def format(self) -> str:
         """`FILE:LINE:COL: path: message` and its hint, each on one line whatever values they quote."""
-        text = one_line(f"{self.where}: {self.message}")
-        return f"{text}\n  hint: {one_line(self.hint)}" if self.hint else text
+        text = shown(f"{self.where}: {self.message}")
+        return f"{text}\n  hint: {shown(self.hint)}" if self.hint else text
 
 
 def first_line(text: object) -> str:

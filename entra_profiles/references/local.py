@@ -124,10 +124,10 @@ def _local(ref: Ref, base_dir: Path, environ: Mapping[str, str]) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ReferenceSyntaxError(f"file {ref.body} is larger than 1 MiB", "reference a smaller file")
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text mode
     except UnicodeDecodeError:
         raise ReferenceSyntaxError(f"file {ref.body} is not UTF-8 text", "reference a text file") from None
-    return text.removesuffix("\n").removesuffix("\r")
+    return text.removesuffix("\n")
 
 
 def _read_regular(path: Path, written: str) -> bytes:
