@@ -23,8 +23,7 @@ from entra_profiles.config.source import Source, parse_source, read_source
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, leaf_origins
 from entra_profiles.errors import MAX_PROBLEMS, ConfigError, Location, Problem
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.local import resolve_tree
-from entra_profiles.references.syntax import is_deferred
+from entra_profiles.references.local import deferred_values, resolve_tree
 
 RESERVED_NAMES = {"all"}
 
@@ -231,7 +230,7 @@ class _Checker:
             return
         self.out.profiles[name] = profile
         self.out.origins[name] = dict(leaf_origins(merged, (), self.file))
-        refs = list(_deferred_values(merged, (), self.file))
+        refs = list(deferred_values(merged, (), self.file))
         in_lists = [p for p in refs if p[0][-1] == "[]"]
         for _, where in in_lists:
             self.problem(
@@ -295,20 +294,3 @@ class _Checker:
 
 class _Stop(Exception):
     """MAX_PROBLEMS were found: the check in progress ends."""
-
-
-def _deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
-    """(field path, location) of each string that holds a Key Vault reference, or is a certificate's
-    `keyvault` secret URI."""
-    if isinstance(node, LocatedMap):
-        for key, value in node.items():
-            path = (*at, key)
-            if isinstance(value, str) and (is_deferred(value) or path == ("credential", "keyvault")):
-                pos = node.value_pos[key]
-                yield path, Location(file, pos.line, pos.col, pos.path)
-            else:
-                yield from _deferred_values(value, path, file)
-    elif isinstance(node, LocatedList):
-        for item, pos in zip(node, node.item_pos, strict=True):
-            if isinstance(item, str) and is_deferred(item):
-                yield (*at, "[]"), Location(file, pos.line, pos.col, pos.path)

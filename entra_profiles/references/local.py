@@ -162,3 +162,20 @@ def _owners(path: str) -> frozenset[str]:
     if path.startswith("profiles."):
         return frozenset({path.split(".")[1].split("[")[0]})
     return frozenset()
+
+
+def deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
+    """(field path, location) of each string that holds a Key Vault reference, or is a certificate's
+    `keyvault` secret URI."""
+    if isinstance(node, LocatedMap):
+        for key, value in node.items():
+            path = (*at, key)
+            if isinstance(value, str) and (is_deferred(value) or path == ("credential", "keyvault")):
+                pos = node.value_pos[key]
+                yield path, Location(file, pos.line, pos.col, pos.path)
+            else:
+                yield from deferred_values(value, path, file)
+    elif isinstance(node, LocatedList):
+        for item, pos in zip(node, node.item_pos, strict=True):
+            if isinstance(item, str) and is_deferred(item):
+                yield (*at, "[]"), Location(file, pos.line, pos.col, pos.path)
