@@ -54,7 +54,7 @@ def test_expect_merges_from_defaults_and_templates(tmp_path: Path) -> None:
         ),
         (
             "{forbid_role: [x]}",
-            "F:10:14: profiles.p.expect.forbid_role: unknown key 'forbid_role'",  # hint: did you mean 'forbid_roles'?
+            "F:10:14: profiles.p.expect.forbid_role: unknown key 'forbid_role'\n  hint: did you mean 'forbid_roles'?",
         ),
         (
             "{forbid_roles: Directory.ReadWrite.All}",
