@@ -102,9 +102,9 @@ class Sandbox:
         port = server.server_address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         state.base_url = self.url = f"https://{host}:{port}"
-        # its own Graph endpoint (sandbox.json's graph_endpoint) is a Graph resource too
-        own = {f"https://{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host.lower())}
-        state.graph_aliases = state.graph_aliases | own
+        # its own origin is a resource: its Graph (sandbox.json's graph_endpoint) and its ARM (arm_endpoint)
+        own = frozenset(f"https://{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host.lower()))
+        state.graph_aliases, state.own_origins = state.graph_aliases | own, own
         self._server, self._state = server, state
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.2}, name=f"sandbox-{port}", daemon=True
