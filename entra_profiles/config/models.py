@@ -185,6 +185,11 @@ class Profile(Model):
     expect: Expect | None = None
     probe: bool = False
     keyvault_credential: KeyVaultCredential | None = None
+    subscription_id: Guid | None = Field(
+        default=None,
+        description="The Azure subscription tools act on: exported as ARM_SUBSCRIPTION_ID (azurerm 4 requires it) "
+        "and AZURE_SUBSCRIPTION_ID.",
+    )
 
     @field_validator("scopes")
     @classmethod

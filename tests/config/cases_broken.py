@@ -567,6 +567,14 @@ CASES += [  # issue #13: scope hints that are right (app-only scopes are RESOURC
         ],
     ),
     (
+        "subscription-id-not-a-guid",
+        HEAD + GOOD + SECRET + "    subscription_id: Contoso Production\n",
+        [
+            "7:22: profiles.prod.subscription_id: 'Contoso Production' is not a GUID "
+            "(expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        ],
+    ),
+    (
         "scopes-every-bad-one-at-its-own-place",
         HEAD + GOOD + SECRET + "    scopes:\n      - https://graph.microsoft.com/.default\n      - User.Read.All\n"
         "      - 'api://contoso.com/inventory/Items.Read'\n      - https://vault.azure.net/.default\n"

@@ -27,6 +27,7 @@ from sandbox_support import AUTOMATION, CONTOSO, SYSTEM_MI_OID, UAMI_CLIENT_ID, 
 from entra_profiles.net.sessions import is_loopback
 
 PRODUCTION, OPERATIONS = "Contoso Production", "Contoso Operations"
+PRODUCTION_ID = "3b4c5d6e-7f80-4a91-b2c3-d4e5f6a7b8c9"  # the subscription_id of the example's contoso template
 GRAPH_ROLES = ["User.Read.All", "Group.Read.All", "Application.Read.All"]  # the seed's, for the automation app
 
 
@@ -87,6 +88,7 @@ def test_terraform_reaches_the_sandbox_through_its_metadata(demo: Demo) -> None:
         "ARM_TENANT_ID": CONTOSO,
         "ARM_CLIENT_ID": AUTOMATION,
         "ARM_CLIENT_SECRET": "sandbox-secret-contoso-1",
+        "ARM_SUBSCRIPTION_ID": PRODUCTION_ID,  # the profile's subscription_id: azurerm 4 starts only with one
         "ARM_METADATA_HOSTNAME": demo.box.info["arm_metadata_host"],  # the environment comes from there
     }
     with session(demo.box) as http:
@@ -105,6 +107,9 @@ def test_a_client_secret_signs_in_and_reads_arm_and_graph_as_go_azure_sdk_does(d
         claims = verified_claims(demo.box, arm_token, env.resource_manager)
         assert (claims["tid"], claims["appid"]) == (CONTOSO, AUTOMATION)
         assert subscriptions(http, env, arm_token) == [PRODUCTION, OPERATIONS]  # azurerm's ARM calls
+        chosen_url = f"{env.resource_manager}subscriptions/{exported['ARM_SUBSCRIPTION_ID']}"
+        chosen = get(http, chosen_url, arm_token, **{"api-version": "2022-12-01"})
+        assert chosen["displayName"] == PRODUCTION
         graph_token = secret_token(http, env, exported, env.microsoft_graph)
         assert verified_claims(demo.box, graph_token, env.microsoft_graph)["roles"] == GRAPH_ROLES
         org = get(http, f"{env.microsoft_graph}v1.0/organization", graph_token)  # azuread's Graph calls
