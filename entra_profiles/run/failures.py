@@ -73,7 +73,7 @@ def classify(exc: BaseException, route: Route, stage: str, deadline: Deadline | 
     host = endpoint(stage, route, url)
     budget = deadline.budget if deadline is not None and deadline.passed() else None
     if isinstance(exc, DeadlineExceeded) or (budget is not None and is_timeout(exc)):
-        return Failure("timeout", f"timed out{_after(budget)} waiting for {host}", _timeout_hint(url))
+        return Failure("timeout", f"timed out{_after(budget)} waiting for {host}", timeout_hint(url))
     last = record.last
     if last is not None and last.problem is not None:
         code = "redirect" if last.problem.startswith("redirected") else "malformed_answer"
@@ -107,7 +107,7 @@ def _after(budget: float | None) -> str:
     return f" after {budget:g} s" if budget else ""
 
 
-def _timeout_hint(url: str | None) -> str:
+def timeout_hint(url: str | None) -> str:
     proxy = proxy_for(url) if url else None
     via = f" (requests go through the proxy {proxy[1]} from {proxy[0]})" if proxy else ""
     return f"raise --timeout, or check the network{via}"
