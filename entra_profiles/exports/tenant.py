@@ -100,7 +100,8 @@ def _document(response: Any, url: str, tenant: str, route: Route, cannot: str) -
     from entra_profiles.aadsts import explain, find_code
     from entra_profiles.net.causes import answer_problem
     from entra_profiles.net.endpoints import endpoint
-    from entra_profiles.run.failures import MALFORMED_HINT
+    from entra_profiles.results import Failure
+    from entra_profiles.run.failures import MALFORMED_HINT, in_world
 
     where = endpoint("token", route, url)
     problem = answer_problem(response.status_code, response.headers, response.content, url)
@@ -116,6 +117,7 @@ def _document(response: Any, url: str, tenant: str, route: Route, cannot: str) -
     code = find_code(said) if isinstance(said, str) else None
     if code is not None:
         meaning, code_hint = explain(code)
-        raise ExportError(f"{cannot}: AADSTS{code}: {meaning}", hint=code_hint)
+        failure = in_world(Failure(f"AADSTS{code}", f"AADSTS{code}: {meaning}", code_hint), route.sandbox, tenant)
+        raise ExportError(f"{cannot}: {failure.message}", hint=failure.hint)
     hint = f"{NEEDS}: export where {route.authority_host} can be reached, or set tenant: to the tenant's GUID"
     raise ExportError(f"{cannot}: {where} answered HTTP {response.status_code}", hint=hint)

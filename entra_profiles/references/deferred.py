@@ -34,6 +34,7 @@ from entra_profiles.references.syntax import (
 from entra_profiles.references.vault_reads import read_secret
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
+from entra_profiles.run.failures import in_world
 
 DEFAULT_READER = "managed_identity"
 MAX_PARALLEL_READS = 16
@@ -114,7 +115,8 @@ def resolve_deferred(
             continue  # not read: the profile failed before (a refused host, a malformed reference)
         if answer.value is None:
             reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
-            plan.fail(use.profile, Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason))
+            unread = Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason)
+            plan.fail(use.profile, in_world(unread, sandbox, _reader_tenant(ps, use)))
             continue
         resolved_from[use.profile][use.path].append(f"keyvault:{use.uri} (version {answer.version})")
         if use.path == ("credential", "keyvault"):
@@ -139,6 +141,12 @@ def resolve_deferred(
     if every_failure is not None:
         every_failure += [(n, f) for n, fs in plan.all_failures.items() for f in fs]
     return replace(ps, profiles=profiles, certificates=certificates, resolved_from=resolved_from), failed
+
+
+def _reader_tenant(ps: ProfileSet, use: Use) -> str:
+    """The tenant whose sign-in reads the secret: the reader profile's, else the profile's own."""
+    reader = ps.profiles.get(use.reader.removeprefix("profile:")) if use.reader.startswith("profile:") else None
+    return (reader or ps.profiles[use.profile]).tenant
 
 
 def _read_all(

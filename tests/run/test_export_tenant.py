@@ -61,9 +61,11 @@ def test_an_unknown_domain_is_entras_answer(box: Sandbox, tmp_path: Path) -> Non
     profiles = write_profiles(tmp_path, body.replace("contoso.onmicrosoft.com", "nowhere.onmicrosoft.com"))
     r = cli(box, profiles, "export", "nowhere")
     assert (r.code, r.out) == (1, "")
-    assert r.err == (
+    has = ", ".join(t["domains"][0] if t["domains"] else t["id"] for t in box.info["tenants"])
+    assert r.err == (  # the sandbox's world is named: its seed has no such tenant
         "error: nowhere: cannot resolve tenant 'nowhere.onmicrosoft.com' to its GUID: AADSTS90002: tenant not found\n"
-        "  hint: check the tenant id or domain; the tenant may live in another cloud (set cloud:)\n"
+        f"  hint: the sandbox's seed has no tenant nowhere.onmicrosoft.com (it has: {has}): add the tenant there, "
+        "or use another sandbox\n"
     )
 
 
