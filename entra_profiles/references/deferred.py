@@ -34,7 +34,6 @@ from entra_profiles.references.syntax import (
 from entra_profiles.references.vault_reads import read_secret
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
-from entra_profiles.run.failures import in_world
 
 DEFAULT_READER = "managed_identity"
 MAX_PARALLEL_READS = 16
@@ -96,6 +95,8 @@ def resolve_deferred(
     Every read (its reader's sign-in included) ends by `deadline` (default: 60 s from now), transient
     failures retried up to `retries` times. `every_failure` receives each failing reference (a
     profile's result names only its first)."""
+    from entra_profiles.run.failures import in_world  # here: it imports requests, which validate never needs
+
     deadline = deadline or Deadline.start(DEFAULT_TIMEOUT)
     plan = _plan(ps, names)
     keys = sorted({(u.uri, u.reader_key) for u in plan.uses if u.profile not in plan.failures})
