@@ -108,8 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = ExitCode(exc.exit_code) if exc.exit_code in ExitCode._value2member_map_ else ExitCode.PROBLEMS
     except click.ClickException as exc:
-        show_click(exc, args)
-        code = ExitCode.USAGE
+        code = ExitCode(show_click(exc, args))
     except click.exceptions.Abort:
         err("interrupted")
         code = ExitCode.INTERRUPTED

@@ -2,7 +2,7 @@
 
 Click's own usage errors (an unknown option or command, a bad value, a missing argument) are
 rewritten into that style by `from_click`, with click's did-you-mean in the hint and the command's
-`--help` to see; no usage block.
+`--help` to see; no usage block. A group run without a command prints its help on stdout and exits 0.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import click
 
 from entra_profiles.errors import EntraProfilesError, UsageError
-from entra_profiles.output import err
+from entra_profiles.output import err, write_stdout
 
 EXEC_HINT = "put -- before the command: entra-profiles exec PROFILE [OPTIONS] -- COMMAND [ARGS]..."
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2+: the help, not an error
@@ -26,12 +26,16 @@ def show(exc: EntraProfilesError) -> None:
     err(exc.format() if hasattr(exc, "problems") else f"error: {exc.format()}")
 
 
-def show_click(exc: click.ClickException, args: Sequence[str] = (), prog: str = "entra-profiles") -> None:
-    """Print click's error in our style; a command given no arguments shows its help, as click does."""
+def show_click(exc: click.ClickException, args: Sequence[str] = (), prog: str = "entra-profiles") -> int:
+    """Print click's error in our style and return the exit code: 2, a usage error. A group given no command
+    (`entra-profiles`, `entra-profiles sandbox`) is asked for its help, as gh takes it: the help on standard
+    output, and 0."""
     if isinstance(exc, NO_ARGS_IS_HELP):
-        exc.show()
-    else:
-        show(from_click(exc, args, prog))
+        ctx = getattr(exc, "ctx", None)
+        write_stdout((ctx.get_help() if ctx is not None else exc.format_message()) + "\n")
+        return 0
+    show(from_click(exc, args, prog))
+    return 2
 
 
 def from_click(exc: click.ClickException, args: Sequence[str] = (), prog: str = "entra-profiles") -> UsageError:

@@ -21,6 +21,22 @@ SANDBOX_ENV = "ENTRA_PROFILES_SANDBOX"
 
 
 @dataclass(frozen=True)
+class SandboxTenant:
+    """A tenant of the sandbox's world, as sandbox.json lists it."""
+
+    id: str
+    domains: tuple[str, ...] = ()
+    display_name: str = ""
+
+    def named(self, tenant: str) -> bool:
+        return tenant.lower() in {self.id.lower(), *(d.lower() for d in self.domains)}
+
+    @property
+    def label(self) -> str:
+        return self.domains[0] if self.domains else self.id
+
+
+@dataclass(frozen=True)
 class SandboxInfo:
     """What a running sandbox wrote to DIR/sandbox.json."""
 
@@ -34,9 +50,29 @@ class SandboxInfo:
     azure_pipelines_oidc_url: str | None
     azure_pipelines_access_token: str | None
     arm_metadata_host: str | None = None  # `127.0.0.1:PORT`: ARM's /metadata/endpoints (a sandbox of 2026-11 on)
+    directory: str = ""  # the state directory it was loaded from
+    seed: str | None = None  # the seed file it was started with
+    seeded: bool | None = None  # None: sandbox.json does not say (an older sandbox)
+    tenants: tuple[SandboxTenant, ...] | None = None  # its world's tenants; None: not said
 
     def __repr__(self) -> str:
         return f"SandboxInfo(authority_host={self.authority_host!r})"
+
+    def world_gap(self, tenant: str | None) -> str | None:
+        """What the sandbox's world lacks for a profile of `tenant` (None: unknown, such as a reference not read
+        yet): it is empty (started without --seed), or has no such tenant; None when nothing is known to lack."""
+        if self.seeded is False:
+            return (
+                f"the sandbox in {self.directory} was started without --seed: its world is empty; restart it with "
+                f"{_serve_command(Path(self.directory))} (`make demo` writes one to .demo/seed.yaml)"
+            )
+        if tenant is None or self.tenants is None or any(t.named(tenant) for t in self.tenants):
+            return None
+        known = ", ".join(t.label for t in self.tenants[:MAX_TENANTS_SHOWN])
+        more = f", and {len(self.tenants) - MAX_TENANTS_SHOWN} more" if len(self.tenants) > MAX_TENANTS_SHOWN else ""
+        has = f"it has: {known}{more}" if self.tenants else "it has none"
+        seed = f"seed {self.seed}" if self.seed else "seed"
+        return f"the sandbox's {seed} has no tenant {tenant} ({has}): add the tenant there, or use another sandbox"
 
 
 # What sandbox.json must hold for the commands to use it, and the JSON type of each value.
@@ -56,7 +92,10 @@ OPTIONAL_TYPES: dict[str, type] = {
     "azure_pipelines_access_token": str,
     "seed": str,
     "arm_metadata_host": str,
+    "seeded": bool,
+    "tenants": list,
 }
+MAX_TENANTS_SHOWN = 5
 JSON_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number", list: "a list",
               dict: "an object", type(None): "null"}  # fmt: skip
 
@@ -110,7 +149,25 @@ def load_sandbox(directory: Path) -> SandboxInfo:
         azure_pipelines_oidc_url=data.get("azure_pipelines_oidc_url"),
         azure_pipelines_access_token=data.get("azure_pipelines_access_token"),
         arm_metadata_host=data.get("arm_metadata_host"),
+        directory=str(directory),
+        seed=data.get("seed"),
+        seeded=data.get("seeded"),
+        tenants=_tenants(data.get("tenants")),
     )
+
+
+def _tenants(listed: object) -> tuple[SandboxTenant, ...] | None:
+    """sandbox.json's `tenants` (each {id, domains, display_name}); None when it does not list them usably."""
+    if not isinstance(listed, list):
+        return None
+    tenants = []
+    for t in listed:
+        if not isinstance(t, dict) or not isinstance(t.get("id"), str):
+            return None
+        domains, name = t.get("domains"), t.get("display_name")
+        named = tuple(d for d in domains if isinstance(d, str)) if isinstance(domains, list) else ()
+        tenants.append(SandboxTenant(t["id"], named, name if isinstance(name, str) else ""))
+    return tuple(tenants)
 
 
 def _json_name(value: object) -> str:

@@ -83,6 +83,25 @@ def test_the_sandbox_module_entry_speaks_it_too(tmp_path: Path) -> None:
     )
 
 
-def test_no_arguments_still_shows_the_help() -> None:
-    r = run_cli()
-    assert r.code == 2 and r.err.startswith("Usage: entra-profiles [OPTIONS] COMMAND [ARGS]...")
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [((), "Usage: entra-profiles [OPTIONS] COMMAND [ARGS]..."), (("sandbox",), "Usage: entra-profiles sandbox")],
+)
+def test_no_command_is_a_request_for_help(args: tuple[str, ...], usage: str) -> None:
+    """As gh does: the help on standard output (so `entra-profiles | less` pages it), exit 0."""
+    r = run_cli(*args)
+    assert (r.code, r.err) == (0, "")
+    assert r.out.startswith(usage) and "Commands:" in r.out
+    assert r.out == run_cli(*args, "--help").out
+
+
+def test_python_m_sandbox_without_a_command_shows_its_help() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "entra_profiles.sandbox"],
+        env=scrubbed_environ(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.startswith("Usage: python -m entra_profiles.sandbox [OPTIONS] COMMAND [ARGS]...")

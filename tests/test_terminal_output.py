@@ -29,7 +29,7 @@ def test_resolve_fits_80_columns_on_a_terminal_and_shows_full_lines_elsewhere() 
     password = next(line for line in lines if line.startswith("credential.password"))
     source = password.split()[2]
     assert source.startswith("keyvault:") and source.endswith("offline)") and "…" in source  # its ends kept
-    assert password.rstrip().endswith(":57:17")  # the line and column of WRITTEN AT are kept too
+    assert password.rstrip().endswith(":58:17")  # the line and column of WRITTEN AT are kept too
     verbose = run_on_terminal(*RESOLVE, "-v", env={"COLUMNS": "80"})
     assert verbose.out == full.out  # -v: every value whole, however narrow the terminal
 

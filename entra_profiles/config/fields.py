@@ -90,6 +90,34 @@ def app_only_scope_fix(scope: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}/{path.rsplit('/', 1)[0]}/.default"
 
 
+APP_ONLY = (
+    "app-only sign-in asks for RESOURCE/.default, and the token carries the application permissions (roles) "
+    "granted to the app"
+)
+SCOPE_ERROR = "app_only_scope"  # its hint travels in the error's context
+
+
+def app_only_scope_hint(fix: str) -> str:
+    """What to write instead of a scope that is not app-only (`fix`, from `app_only_scope_fix`)."""
+    if fix == "RESOURCE/.default":
+        return (
+            "name the resource (its application id or URI) then /.default, "
+            "such as 'https://graph.microsoft.com/.default'"
+        )
+    return f"ask for '{fix}'"
+
+
+def check_app_only_scope(value: str) -> str:
+    """One scope of `scopes:`; each one that is not app-only is its own problem, at its own place."""
+    from pydantic_core import PydanticCustomError
+
+    fix = None if is_deferred(value) else app_only_scope_fix(value)  # a reference is checked once read
+    if fix is not None:
+        message = f"'{value}' is not an app-only scope: {APP_ONLY}"
+        raise PydanticCustomError(SCOPE_ERROR, "{message}", {"message": message, "hint": app_only_scope_hint(fix)})
+    return value
+
+
 def _is_resource(resource: str) -> bool:
     """An application id, or a URI whose host is there; Graph's with no path (a trailing / is Entra's v1 form)."""
     if GUID_RE.match(resource):
@@ -137,6 +165,7 @@ def duration_seconds(text: str) -> int:
 
 
 Guid = Annotated[str, AfterValidator(check_guid)]
+AppOnlyScope = Annotated[str, AfterValidator(check_app_only_scope)]
 Tenant = Annotated[str, AfterValidator(check_tenant)]
 Thumbprint = Annotated[str, AfterValidator(normalize_thumbprint)]
 HttpsUrl = Annotated[str, AfterValidator(check_https_url)]

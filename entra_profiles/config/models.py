@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from entra_profiles.config.fields import (
+    AppOnlyScope,
     DnsSuffix,
     Duration,
     Guid,
@@ -18,10 +19,8 @@ from entra_profiles.config.fields import (
     Name,
     Tenant,
     Thumbprint,
-    app_only_scope_fix,
     duration_seconds,
 )
-from entra_profiles.references.syntax import is_deferred
 
 DEFAULT_AUDIENCE = "api://AzureADTokenExchange"
 SECRET_FIELDS = frozenset({"secret", "password"})  # fields whose values are never shown
@@ -179,31 +178,24 @@ class Profile(Model):
     client_id: Guid | None = None
     cloud: str = "Global"
     credential: Credential
-    scopes: list[str] | None = None
+    scopes: list[AppOnlyScope] | None = None
     tags: list[Name] = []
     extends: str | list[str] | None = None
     description: str | None = None
     expect: Expect | None = None
     probe: bool = False
     keyvault_credential: KeyVaultCredential | None = None
+    subscription_id: Guid | None = Field(
+        default=None,
+        description="The Azure subscription tools act on: exported as ARM_SUBSCRIPTION_ID (azurerm 4 requires it) "
+        "and AZURE_SUBSCRIPTION_ID.",
+    )
 
     @field_validator("scopes")
     @classmethod
-    def _app_only_scopes(cls, scopes: list[str] | None) -> list[str] | None:
+    def _scopes_given(cls, scopes: list[str] | None) -> list[str] | None:
         if scopes is not None and not scopes:
             raise ValueError("scopes is empty: leave it out for the cloud's Graph, or give RESOURCE/.default")
-        for scope in scopes or []:
-            fix = None if is_deferred(scope) else app_only_scope_fix(scope)  # a reference is checked once read
-            if fix is not None:
-                raise ValueError(
-                    f"'{scope}' is not an app-only scope: app-only sign-in asks for "
-                    + (
-                        f"'{fix}'"
-                        if fix != "RESOURCE/.default"
-                        else "RESOURCE/.default, such as 'https://graph.microsoft.com/.default'"
-                    )
-                    + ", and the token carries the application permissions (roles) granted to the app"
-                )
         return scopes
 
     @model_validator(mode="after")

@@ -10,7 +10,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from entra_profiles.config.fields import CHARACTERS_DETAIL
+from entra_profiles.config.fields import CHARACTERS_DETAIL, SCOPE_ERROR, app_only_scope_hint
 from entra_profiles.config.models import CREDENTIAL_TYPES, SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
 from entra_profiles.errors import MAX_PROBLEMS, Location, Problem
@@ -225,6 +225,9 @@ def _message(
         return "the credential needs a 'type'", "one of: " + ", ".join(CREDENTIAL_TYPES)
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, "), None
+    if kind == SCOPE_ERROR:  # the hint names a scope built from the value: not for one that came from a reference
+        hint = app_only_scope_hint("RESOURCE/.default") if isinstance(value, Concealed) else err["ctx"]["hint"]
+        return str(err["msg"]), hint
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"expected {expected}, got {describe(value)}", None

@@ -104,7 +104,7 @@ def access_token(p: Prepared, scope: str | None, options: ConnectOptions, deadli
             p.profile, p.route, transports, p.base_dir, scope or p.scope, options, p.vault_material, deadline
         )
     except Exception as exc:
-        failure = classify(exc, p.route, stage, deadline)
+        failure = classify(exc, p.route, stage, deadline, p.profile.tenant)
         raise ExportError(f"{p.name}: cannot get an access token: {failure.message}", hint=failure.hint) from None
     finally:
         transports.close()

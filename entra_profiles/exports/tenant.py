@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from entra_profiles.config.fields import GUID_RE
-from entra_profiles.errors import first_line
 from entra_profiles.exports.base import ExportError
 from entra_profiles.routing import Route
 
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
 DISCOVERY_PATH = "/v2.0/.well-known/openid-configuration"
 NEEDS = "other tools need the tenant's GUID (Key Vault's challenge names it)"
+OR_A_GUID = "or set tenant: to the tenant's GUID, which other tools need (Key Vault's challenge names it)"
 
 
 def known_tenant_id(tenant: str, token_tid: object = None) -> str | None:
@@ -39,22 +39,22 @@ def tenant_id(name: str, tenant: str, route: Route, deadline: Deadline, token_ti
         return known
     url = f"{route.authority_host.rstrip('/')}/{tenant}{DISCOVERY_PATH}"
     cannot = f"{name}: cannot resolve tenant '{tenant}' to its GUID"
-    hint = f"{NEEDS}: export where {route.authority_host} can be reached, or set tenant: to the tenant's GUID"
-    body = _discovery(url, route, deadline, cannot, hint)
+    body = _discovery(url, tenant, route, deadline, cannot)
     for key in ("issuer", "token_endpoint"):
         value = body.get(key)
         if isinstance(value, str):
             segments = urlsplit(value).path.strip("/").split("/")
             if segments and GUID_RE.match(segments[0]):
                 return segments[0].lower()
+    hint = f"{NEEDS}: export where {route.authority_host} can be reached, or set tenant: to the tenant's GUID"
     raise ExportError(f"{cannot}: its OpenID discovery document at {url} names no tenant GUID", hint=hint)
 
 
-def _discovery(url: str, route: Route, deadline: Deadline, cannot: str, hint: str) -> dict[str, Any]:
-    """The discovery document (a JSON object), by the command's deadline."""
+def _discovery(url: str, tenant: str, route: Route, deadline: Deadline, cannot: str) -> dict[str, Any]:
+    """The discovery document (a JSON object), by the command's deadline; every failure explained as `run`
+    explains it (the endpoint, the cause, a hint that fits: the proxy in effect, the CA bundle, …)."""
     import requests
 
-    from entra_profiles.aadsts import explain, find_code
     from entra_profiles.credentials.options import Transports
     from entra_profiles.deadlines import DeadlineExceeded, within
 
@@ -67,38 +67,57 @@ def _discovery(url: str, route: Route, deadline: Deadline, cannot: str, hint: st
             deadline,
             lambda: session.get(url, verify=verify, timeout=(min(10.0, timeout), timeout), allow_redirects=False),
         )
-    except (DeadlineExceeded, requests.Timeout):
-        raise ExportError(f"{cannot}: timed out after {deadline.budget:g} s waiting for {url}", hint=hint) from None
-    except requests.exceptions.SSLError:
-        ca = route.ca_bundle or "the system trust store"
-        raise ExportError(f"{cannot}: TLS verification failed for {url} (CA: {ca})", hint=hint) from None
-    except requests.exceptions.ProxyError as exc:
-        raise ExportError(f"{cannot}: cannot reach {url} through the proxy: {_reason(exc)}", hint=hint) from None
-    except requests.RequestException as exc:  # refused, name not found, connection dropped
-        raise ExportError(f"{cannot}: cannot reach {url}: {_reason(exc)}", hint=hint) from None
+    except (DeadlineExceeded, requests.RequestException) as exc:
+        raise unreachable(exc, url, route, deadline, cannot) from None
     finally:
         transports.close()
+    return _document(response, url, tenant, route, cannot)
+
+
+def unreachable(exc: BaseException, url: str, route: Route, deadline: Deadline, cannot: str) -> ExportError:
+    """Why the discovery endpoint could not be asked, in the words of the shared network classification."""
+    from entra_profiles.deadlines import DeadlineExceeded
+    from entra_profiles.net.causes import network_cause
+    from entra_profiles.net.endpoints import endpoint
+    from entra_profiles.run.failures import timeout_hint
+
+    where = endpoint("token", route, url)  # "the discovery endpoint at https://…"
+    if isinstance(exc, DeadlineExceeded):
+        return ExportError(
+            f"{cannot}: timed out after {deadline.budget:g} s waiting for {where}",
+            hint=f"{timeout_hint(url)}; {OR_A_GUID}",
+        )
+    cause = network_cause(exc, url, route.ca_bundle, route.sandbox is not None)
+    if cause is None:  # not a network failure: what requests said, on its first line
+        from entra_profiles.errors import first_line
+
+        return ExportError(f"{cannot}: cannot reach {where}: {first_line(exc)}", hint=OR_A_GUID)
+    return ExportError(f"{cannot}: {cause.message(where, deadline.budget)}", hint=f"{cause.hint}; {OR_A_GUID}")
+
+
+def _document(response: Any, url: str, tenant: str, route: Route, cannot: str) -> dict[str, Any]:
+    """The answer's JSON object; Entra's refusal (AADSTS…, the sandbox's world named), or what is wrong."""
+    from entra_profiles.aadsts import explain, find_code
+    from entra_profiles.net.causes import answer_problem
+    from entra_profiles.net.endpoints import endpoint
+    from entra_profiles.results import Failure
+    from entra_profiles.run.failures import MALFORMED_HINT, in_world
+
+    where = endpoint("token", route, url)
+    problem = answer_problem(response.status_code, response.headers, response.content, url)
+    if problem is not None:
+        raise ExportError(f"{cannot}: {where} {problem}", hint=MALFORMED_HINT)
     try:
         body = response.json()
     except ValueError:
         body = None
-    if response.status_code != 200 or not isinstance(body, dict):
-        said = body.get("error_description") if isinstance(body, dict) else None
-        code = find_code(said) if isinstance(said, str) else None
-        if code is not None:
-            meaning, code_hint = explain(code)
-            raise ExportError(f"{cannot}: AADSTS{code}: {meaning}", hint=code_hint)
-        raise ExportError(f"{cannot}: {url} answered HTTP {response.status_code}", hint=hint)
-    return body
-
-
-def _reason(exc: BaseException) -> str:
-    """The operating system's words (`Connection refused`, `Name or service not known`), not urllib3's."""
-    cause: BaseException | None = exc
-    for _ in range(8):
-        if cause is None:
-            break
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror
-        cause = cause.__cause__ or cause.__context__
-    return first_line(exc) or type(exc).__name__
+    if response.status_code == 200 and isinstance(body, dict):
+        return body
+    said = body.get("error_description") if isinstance(body, dict) else None
+    code = find_code(said) if isinstance(said, str) else None
+    if code is not None:
+        meaning, code_hint = explain(code)
+        failure = in_world(Failure(f"AADSTS{code}", f"AADSTS{code}: {meaning}", code_hint), route.sandbox, tenant)
+        raise ExportError(f"{cannot}: {failure.message}", hint=failure.hint)
+    hint = f"{NEEDS}: export where {route.authority_host} can be reached, or set tenant: to the tenant's GUID"
+    raise ExportError(f"{cannot}: {where} answered HTTP {response.status_code}", hint=hint)

@@ -30,12 +30,15 @@ AZURE_IDENTITY_OWNS = (
     "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "AZURE_FEDERATED_TOKEN_FILE",
     "AZURE_AUTHORITY_HOST", "AZURE_USERNAME", "AZURE_PASSWORD",
     "AZURE_ACCESS_TOKEN", "AZURE_ACCESS_TOKEN_EXPIRES_ON",  # --token's: a stale one must not reach the command
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST",  # a sandbox's or a custom cloud's IMDS must not outlive its profile
+    "AZURE_SUBSCRIPTION_ID",
 )  # fmt: skip
 TERRAFORM_OWNS = (
     "ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE",
     "ARM_CLIENT_CERTIFICATE_PASSWORD", "ARM_USE_MSI", "ARM_USE_OIDC", "ARM_OIDC_TOKEN", "ARM_OIDC_TOKEN_FILE_PATH",
     "ARM_OIDC_REQUEST_URL", "ARM_OIDC_REQUEST_TOKEN", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_ENVIRONMENT",
     "ARM_METADATA_HOSTNAME", "ARM_MSI_ENDPOINT",  # the profile's cloud decides where Terraform goes
+    "ARM_SUBSCRIPTION_ID",
 )  # fmt: skip
 
 
@@ -102,7 +105,8 @@ def azure_identity(
         _user_assigned_by_client_id(spec)
         if spec.client_id:
             out.append(Variable("AZURE_CLIENT_ID", spec.client_id))
-        return out  # the endpoint comes from the machine (IMDS, App Service), or the sandbox (see routed())
+        # the endpoint comes from the machine (IMDS, App Service), or the sandbox (see routed())
+        return out + _subscription("AZURE_SUBSCRIPTION_ID", profile)
     assert profile.client_id is not None
     out.append(Variable("AZURE_CLIENT_ID", profile.client_id))
     if isinstance(spec, ClientSecret):
@@ -123,7 +127,7 @@ def azure_identity(
         out.append(Variable("AZURE_AUTHORITY_HOST", route.sandbox.authority_host))
     elif cloud.name != "Global":
         out.append(Variable("AZURE_AUTHORITY_HOST", cloud.authority_host))
-    return out
+    return out + _subscription("AZURE_SUBSCRIPTION_ID", profile)
 
 
 def terraform(
@@ -158,6 +162,7 @@ def terraform(
             out.append(Variable("ARM_OIDC_REQUEST_TOKEN", bearer, secret=True))
             if spec.azure_pipelines and spec.service_connection_id:
                 out.append(Variable("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", spec.service_connection_id))
+    out += _subscription("ARM_SUBSCRIPTION_ID", profile)
     if route.sandbox is not None and route.sandbox.arm_metadata_host:
         return out + sandboxed_terraform(spec, route)
     environment = (spelling or AZURERM_ENVIRONMENT).get(cloud.name)
@@ -182,6 +187,11 @@ def routed(profile: Profile, route: Route) -> list[Variable]:
     if not isinstance(profile.credential, ManagedIdentity) or host is None:
         return []
     return [Variable("AZURE_POD_IDENTITY_AUTHORITY_HOST", host)]
+
+
+def _subscription(name: str, profile: Profile) -> list[Variable]:
+    """The profile's subscription, when it names one (azurerm 4 refuses to start without ARM_SUBSCRIPTION_ID)."""
+    return [Variable(name, profile.subscription_id)] if profile.subscription_id else []
 
 
 def _user_assigned_by_client_id(spec: ManagedIdentity) -> None:

@@ -95,6 +95,8 @@ def resolve_deferred(
     Every read (its reader's sign-in included) ends by `deadline` (default: 60 s from now), transient
     failures retried up to `retries` times. `every_failure` receives each failing reference (a
     profile's result names only its first)."""
+    from entra_profiles.run.failures import in_world  # here: it imports requests, which validate never needs
+
     deadline = deadline or Deadline.start(DEFAULT_TIMEOUT)
     plan = _plan(ps, names)
     keys = sorted({(u.uri, u.reader_key) for u in plan.uses if u.profile not in plan.failures})
@@ -114,7 +116,8 @@ def resolve_deferred(
             continue  # not read: the profile failed before (a refused host, a malformed reference)
         if answer.value is None:
             reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
-            plan.fail(use.profile, Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason))
+            unread = Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason)
+            plan.fail(use.profile, in_world(unread, sandbox, _reader_tenant(ps, use)))
             continue
         resolved_from[use.profile][use.path].append(f"keyvault:{use.uri} (version {answer.version})")
         if use.path == ("credential", "keyvault"):
@@ -139,6 +142,12 @@ def resolve_deferred(
     if every_failure is not None:
         every_failure += [(n, f) for n, fs in plan.all_failures.items() for f in fs]
     return replace(ps, profiles=profiles, certificates=certificates, resolved_from=resolved_from), failed
+
+
+def _reader_tenant(ps: ProfileSet, use: Use) -> str:
+    """The tenant whose sign-in reads the secret: the reader profile's, else the profile's own."""
+    reader = ps.profiles.get(use.reader.removeprefix("profile:")) if use.reader.startswith("profile:") else None
+    return (reader or ps.profiles[use.profile]).tenant
 
 
 def _read_all(

@@ -83,7 +83,7 @@ def connect(
             if graph.organization is not None:
                 result.organization = graph.organization.display_name
     except Exception as exc:
-        result.error = classify(exc, route, stage, deadline)
+        result.error = classify(exc, route, stage, deadline, profile.tenant)
         result.checks = skipped_all(profile.expect)
     finally:
         holder.close()

@@ -12,11 +12,13 @@ from entra_profiles.net.endpoints import endpoint as endpoint
 from entra_profiles.net.sessions import proxy_for
 from entra_profiles.net.trace import trace
 from entra_profiles.results import Failure, ProfileFailed
-from entra_profiles.routing import Route
+from entra_profiles.routing import Route, SandboxInfo
 
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 MALFORMED_HINT = "something other than the service may be answering (a proxy, a captive portal); check the endpoint"
 REDIRECT_HINT = "check the endpoint's URL; a proxy or a portal may be redirecting requests"
+# What Entra, IMDS and Key Vault say when something is not there: against a sandbox, its world may lack it.
+NOT_THERE = frozenset({"AADSTS90002", "AADSTS700016", "keyvault_not_found"})
 
 
 def status_of(exc: BaseException) -> int | None:
@@ -61,8 +63,30 @@ def is_retryable(exc: BaseException) -> bool:
     return transient(exc)
 
 
-def classify(exc: BaseException, route: Route, stage: str, deadline: Deadline | None = None) -> Failure:
-    """The failure to report for an exception raised while connecting."""
+def classify(
+    exc: BaseException, route: Route, stage: str, deadline: Deadline | None = None, tenant: str | None = None
+) -> Failure:
+    """The failure to report for an exception raised while connecting (a profile of `tenant`); against a
+    sandbox whose world is empty or lacks the tenant, its hint says so."""
+    failure = _classified(exc, route, stage, deadline)
+    missing = stage == "managed_identity" and failure.code in ("http_400", "http_404")  # no such identity
+    return in_world(failure, route.sandbox, tenant, missing=missing)
+
+
+def in_world(failure: Failure, sandbox: SandboxInfo | None, tenant: str | None, *, missing: bool = False) -> Failure:
+    """`failure` with the sandbox's world named in its hint when it says something is not there (a tenant, an
+    app, an identity — `missing` —, a secret) and the world is empty or lacks the profile's tenant."""
+    from entra_profiles.references.syntax import is_deferred
+
+    if sandbox is None or not (missing or failure.code in NOT_THERE):
+        return failure
+    gap = sandbox.world_gap(None if tenant is None or is_deferred(tenant) else tenant)
+    if gap is None:
+        return failure
+    return Failure(failure.code, failure.message, gap, failure.where, failure.reason)
+
+
+def _classified(exc: BaseException, route: Route, stage: str, deadline: Deadline | None) -> Failure:
     for cause in chain(exc):  # ours, even when azure-identity wrapped it (a CI token that failed)
         if isinstance(cause, ProfileFailed):
             return cause.failure
@@ -73,7 +97,7 @@ def classify(exc: BaseException, route: Route, stage: str, deadline: Deadline | 
     host = endpoint(stage, route, url)
     budget = deadline.budget if deadline is not None and deadline.passed() else None
     if isinstance(exc, DeadlineExceeded) or (budget is not None and is_timeout(exc)):
-        return Failure("timeout", f"timed out{_after(budget)} waiting for {host}", _timeout_hint(url))
+        return Failure("timeout", f"timed out{_after(budget)} waiting for {host}", timeout_hint(url))
     last = record.last
     if last is not None and last.problem is not None:
         code = "redirect" if last.problem.startswith("redirected") else "malformed_answer"
@@ -107,7 +131,7 @@ def _after(budget: float | None) -> str:
     return f" after {budget:g} s" if budget else ""
 
 
-def _timeout_hint(url: str | None) -> str:
+def timeout_hint(url: str | None) -> str:
     proxy = proxy_for(url) if url else None
     via = f" (requests go through the proxy {proxy[1]} from {proxy[0]})" if proxy else ""
     return f"raise --timeout, or check the network{via}"

@@ -22,8 +22,7 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        show_click(exc, sys.argv[1:], PROG)
-        sys.exit(2)
+        sys.exit(show_click(exc, sys.argv[1:], PROG))
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)

@@ -7,16 +7,22 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from .resources import canonical_resource
+from .resources import canonical_resource, normalized
 from .state import SandboxState
 from .world import Principal
 
 
-def roles_for(principal: Principal, resource: str, graph_aliases: Collection[str] = ()) -> list[str]:
-    wanted = canonical_resource(resource, graph_aliases)
+def roles_for(
+    principal: Principal, resource: str, graph_aliases: Collection[str] = (), own_origins: Collection[str] = ()
+) -> list[str]:
+    """The roles granted for `resource` under any of its names; the sandbox's own origin is its Graph and its
+    ARM at once, so a token for it carries what was granted for either."""
+    wanted = {canonical_resource(resource, graph_aliases)}
+    if normalized(resource) in own_origins:
+        wanted.add("arm")
     roles: list[str] = []
     for key, granted in principal.roles.items():
-        if canonical_resource(key, graph_aliases) == wanted:
+        if canonical_resource(key, graph_aliases) in wanted:
             roles.extend(r for r in granted if r not in roles)
     return roles
 
@@ -51,7 +57,7 @@ def mint(
         "uti": uuid.uuid4().hex[:22],
         "ver": "1.0",
     }
-    roles = roles_for(principal, resource, state.graph_aliases)
+    roles = roles_for(principal, resource, state.graph_aliases, state.own_origins)
     if roles:
         claims["roles"] = roles
     if principal.identity is not None and principal.identity.resource_id:

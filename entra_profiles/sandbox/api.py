@@ -71,12 +71,14 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running")
         return self._state
 
-    def start(self) -> Sandbox:
+    def start(self, lock: StateDirLock | None = None) -> Sandbox:
         """Serve, and write sandbox.json; `SandboxAlreadyRunning` while another sandbox serves from the
-        state directory (a stale sandbox.json, whose process is gone, is replaced)."""
+        state directory (a stale sandbox.json, whose process is gone, is replaced). `lock`: the state
+        directory's, when the caller holds it already (`sandbox serve` takes it before checking anything)."""
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # 0700 whatever the umask
-        lock = StateDirLock(self.state_dir)
-        if not lock.acquire():  # its holder may still be starting: sandbox.json may not name it yet
+        held = lock is not None
+        lock = lock or StateDirLock(self.state_dir)
+        if not held and not lock.acquire():  # its holder may still be starting: sandbox.json may not name it yet
             named, holder = recorded(self.state_dir), lock_holder(self.state_dir)
             pid, port = (named[0], named[1]) if named else (holder[0] if holder else None, None)
             raise SandboxAlreadyRunning(self.state_dir, pid, port)
@@ -102,9 +104,9 @@ class Sandbox:
         port = server.server_address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         state.base_url = self.url = f"https://{host}:{port}"
-        # its own Graph endpoint (sandbox.json's graph_endpoint) is a Graph resource too
-        own = {f"https://{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host.lower())}
-        state.graph_aliases = state.graph_aliases | own
+        # its own origin is a resource: its Graph (sandbox.json's graph_endpoint) and its ARM (arm_endpoint)
+        own = frozenset(f"https://{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", host.lower()))
+        state.graph_aliases, state.own_origins = state.graph_aliases | own, own
         self._server, self._state = server, state
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.2}, name=f"sandbox-{port}", daemon=True

@@ -3,6 +3,11 @@
 `GET /metadata/endpoints` describes the cloud in ARM's shape (what `az cloud register` and Terraform's
 `ARM_METADATA_HOSTNAME` read), pointing its hosts at the sandbox; `GET /subscriptions[/{id}]` and
 `GET /tenants` answer from the seed, to a bearer token for ARM only, as ARM does.
+
+hashicorp/go-azure-sdk (azurerm, azuread) takes `resourceManager` and `microsoftGraphResourceId` each as both
+the address it calls and the resource it asks a token for. The sandbox serves ARM and Graph from one origin,
+so that origin is both: Graph already takes it as an alias of Graph, and ARM accepts it as an audience (with
+or without its trailing `/`), as it accepts https://management.azure.com.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from .accesstokens import token_of
-from .resources import ARM_AUDIENCES, canonical_resource
+from .resources import ARM_AUDIENCES, canonical_resource, normalized
 from .seed import Subscription, Tenant
 from .state import SandboxState
 from .wire import Request, Response, Route, arm_error, json_response, route
@@ -24,13 +29,13 @@ def metadata(state: SandboxState, req: Request) -> Response:
     """The cloud's endpoints, as `{arm}/metadata/endpoints?api-version=2022-09-01` gives them."""
     if not req.arg("api-version"):
         return _missing_api_version(req)
-    base = req.base_url + "/"
+    base = req.base_url + "/"  # real: https://management.azure.com/, https://graph.microsoft.com/
     return json_response(
         200,
         {
             "portal": base,
             "authentication": {
-                "loginEndpoint": base,
+                "loginEndpoint": req.base_url,  # as in real 2022-09-01 metadata: no trailing slash
                 "audiences": ["https://management.core.windows.net/", "https://management.azure.com/"],
                 "tenant": "common",
                 "identityProvider": "AAD",
@@ -60,7 +65,7 @@ def metadata(state: SandboxState, req: Request) -> Response:
             "vmImageAliasDoc": base + "metadata/vm-image-aliases",
             "activeDirectoryDataLake": "https://datalake.azure.net/",
             "sqlManagement": "https://management.core.windows.net:8443/",
-            "microsoftGraphResourceId": "https://graph.microsoft.com/",
+            "microsoftGraphResourceId": base,  # where azuread sends Graph calls, and the token resource
             "appInsightsResourceId": "https://api.applicationinsights.io",
             "appInsightsTelemetryChannelResourceId": "https://dc.applicationinsights.azure.com/v2/track",
             "attestationResourceId": "https://attest.azure.net",
@@ -109,8 +114,8 @@ def _caller(state: SandboxState, req: Request) -> dict[str, Any] | Response:
         return arm_error(req, 401, "InvalidAuthenticationToken", message, headers=_challenge(req, message))
     req.log["client_id"], req.log["tenant"] = claims.get("appid"), claims.get("tid")
     audience = str(claims.get("aud", ""))
-    if canonical_resource(audience) != "arm":
-        allowed = ",".join(f"'{a}'" for a in ARM_AUDIENCES)
+    if canonical_resource(audience) != "arm" and normalized(audience) not in state.own_origins:
+        allowed = ",".join(f"'{a}'" for a in (*ARM_AUDIENCES, req.base_url + "/", req.base_url))
         message = (
             f"The access token has been obtained for wrong audience or resource '{audience}'. "
             f"It should exactly match with one of the allowed audiences {allowed}."

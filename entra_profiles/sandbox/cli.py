@@ -55,8 +55,54 @@ def sandbox() -> None:
     pass
 
 
+LOCK_KEY = "entra_profiles.sandbox.lock"
+
+
+class RecordsItselfFirst(click.Command):
+    """`serve` takes its state directory's lock, and so writes its pid to DIR/sandbox.lock, before click checks
+    its other arguments: `sandbox wait DIR` then sees a serve that died on a mistyped --seed path, a bad --port
+    or an unknown option as quickly as one that died on a port in use (a --state-dir it cannot find or make
+    leaves nothing to see)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from .info import StateDirLock
+
+        directory = _state_dir_of(args)
+        try:
+            if directory is not None:
+                directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+                lock = StateDirLock(directory)
+                ctx.meta[LOCK_KEY] = lock if lock.acquire() else None  # held by another sandbox: start() says so
+        except OSError:
+            pass  # not a directory we can make: click or start() says why
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.Exit:  # --help: not a start that failed
+            _release(ctx, stopped=True)
+            raise
+
+
+def _state_dir_of(args: list[str]) -> Path | None:
+    """The value of --state-dir as written (`--state-dir DIR` or `--state-dir=DIR`), before click parses it."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--state-dir" and i + 1 < len(args):
+            return Path(args[i + 1])
+        if arg.startswith("--state-dir="):
+            return Path(arg.partition("=")[2])
+    return None
+
+
+def _release(ctx: click.Context, *, stopped: bool) -> None:
+    lock = ctx.meta.pop(LOCK_KEY, None)
+    if lock is not None:
+        lock.release(stopped=stopped)
+
+
 @sandbox.command(
     "serve",
+    cls=RecordsItselfFirst,
     epilog="""\b
 Examples:
   entra-profiles sandbox serve --state-dir .sandbox --seed seed.yaml
@@ -75,8 +121,19 @@ Examples:
     help="The seed YAML (tenants, apps, identities, vaults). Without it the world is empty.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="A loopback address to listen on.")
-def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
+@click.pass_context
+def serve(ctx: click.Context, state_dir: Path, port: int, seed: Path | None, host: str) -> None:
     """Serve until interrupted, then remove sandbox.json."""
+    lock = ctx.meta.pop(LOCK_KEY, None)
+    try:
+        _serve(state_dir, port, seed, host, lock)
+    except BaseException:
+        if lock is not None:
+            lock.release(stopped=False)  # a start that failed: its pid stays for `sandbox wait`
+        raise
+
+
+def _serve(state_dir: Path, port: int, seed: Path | None, host: str, lock: Any) -> None:
     import ipaddress
 
     from .api import Sandbox
@@ -96,7 +153,7 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         box = Sandbox(state_dir, seed, port, "127.0.0.1" if host == "localhost" else host)
-        _start(box, seed, host, port)
+        _start(box, seed, host, port, lock)
         if seed is None:
             click.echo(NO_SEED_WARNING.format(state_dir=shlex.quote(str(state_dir))), err=True)
         click.echo(f"sandbox serving on {box.url} (state in {box.state_dir / 'sandbox.json'})", err=True)
@@ -110,15 +167,16 @@ def serve(state_dir: Path, port: int, seed: Path | None, host: str) -> None:
             signal.signal(sig, handler)
 
 
-def _start(box: Any, seed: Path | None, host: str, port: int) -> None:
-    """Start `box`; every reason it cannot start is a SandboxCommandError (exit 2)."""
+def _start(box: Any, seed: Path | None, host: str, port: int, lock: Any) -> None:
+    """Start `box` (with the state directory's lock when serve took it already); every reason it cannot
+    start is a SandboxCommandError (exit 2)."""
     import yaml
     from pydantic import ValidationError
 
     from .api import SandboxAlreadyRunning
 
     try:
-        box.start()
+        box.start(lock)
     except SandboxAlreadyRunning as exc:
         raise SandboxCommandError(str(exc), exc.hint) from None
     except ValidationError as exc:

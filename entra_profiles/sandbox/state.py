@@ -29,6 +29,7 @@ class SandboxState:
     log: RequestLog
     base_url: str = ""
     graph_aliases: frozenset[str] = frozenset()  # the seed's, lower case, no trailing slash
+    own_origins: frozenset[str] = frozenset()  # https://127.0.0.1:PORT (and localhost, [::1]), normalized
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     ci_request_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))

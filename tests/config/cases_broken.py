@@ -4,6 +4,14 @@ HEAD = "version: 1\nprofiles:\n  prod:\n"
 GOOD = "    tenant: contoso.onmicrosoft.com\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n"
 SECRET = "    credential: {type: client_secret, secret: s3cret-value}\n"
 
+NOT_APP_ONLY = (
+    "is not an app-only scope: app-only sign-in asks for RESOURCE/.default, and the token carries the application "
+    "permissions (roles) granted to the app"
+)
+NAME_THE_RESOURCE = (
+    "name the resource (its application id or URI) then /.default, such as 'https://graph.microsoft.com/.default'"
+)
+
 CASES: list[tuple[str, str, list[str]]] = [
     (
         "yaml-tab",
@@ -308,9 +316,9 @@ CASES += [
         "scopes-app-only",
         HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com]\n",
         [
-            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com' is not an app-only scope: app-only sign-in "
-            "asks for 'https://graph.microsoft.com/.default', and the token carries the application permissions "
-            "(roles) granted to the app"
+            "7:14: profiles.prod.scopes[0]: 'https://graph.microsoft.com' "
+            + NOT_APP_ONLY
+            + "\n  hint: ask for 'https://graph.microsoft.com/.default'"
         ],
     ),
     (
@@ -530,37 +538,62 @@ CASES += [  # issue #13: scope hints that are right (app-only scopes are RESOURC
         "scope-a-delegated-graph-permission",
         HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com/User.Read]\n",
         [
-            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com/User.Read' is not an app-only scope: app-only "
-            "sign-in asks for 'https://graph.microsoft.com/.default', and the token carries the application "
-            "permissions (roles) granted to the app"
+            "7:14: profiles.prod.scopes[0]: 'https://graph.microsoft.com/User.Read' "
+            + NOT_APP_ONLY
+            + "\n  hint: ask for 'https://graph.microsoft.com/.default'"
         ],
     ),
     (
         "scope-a-permission-before-default",
         HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com/User.Read/.default]\n",
         [
-            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com/User.Read/.default' is not an app-only scope: "
-            "app-only sign-in asks for 'https://graph.microsoft.com/.default', and the token carries the "
-            "application permissions (roles) granted to the app"
+            "7:14: profiles.prod.scopes[0]: 'https://graph.microsoft.com/User.Read/.default' "
+            + NOT_APP_ONLY
+            + "\n  hint: ask for 'https://graph.microsoft.com/.default'"
         ],
     ),
     (
         "scope-a-bare-permission",
         HEAD + GOOD + SECRET + "    scopes: [User.Read.All]\n",
-        [
-            "7:13: profiles.prod.scopes: 'User.Read.All' is not an app-only scope: app-only sign-in asks for "
-            "RESOURCE/.default, such as 'https://graph.microsoft.com/.default', and the token carries the "
-            "application permissions (roles) granted to the app"
-        ],
+        ["7:14: profiles.prod.scopes[0]: 'User.Read.All' " + NOT_APP_ONLY + "\n  hint: " + NAME_THE_RESOURCE],
     ),
     (
         "scope-of-an-api-with-a-path",
         HEAD + GOOD + SECRET + "    scopes: ['api://contoso.com/inventory/Items.Read']\n",
         [
-            "7:13: profiles.prod.scopes: 'api://contoso.com/inventory/Items.Read' is not an app-only scope: app-only "
-            "sign-in asks for 'api://contoso.com/inventory/.default', and the token carries the application "
-            "permissions (roles) granted to the app"
+            "7:14: profiles.prod.scopes[0]: 'api://contoso.com/inventory/Items.Read' "
+            + NOT_APP_ONLY
+            + "\n  hint: ask for 'api://contoso.com/inventory/.default'"
         ],
+    ),
+    (
+        "subscription-id-not-a-guid",
+        HEAD + GOOD + SECRET + "    subscription_id: Contoso Production\n",
+        [
+            "7:22: profiles.prod.subscription_id: 'Contoso Production' is not a GUID "
+            "(expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        ],
+    ),
+    (
+        "scopes-every-bad-one-at-its-own-place",
+        HEAD + GOOD + SECRET + "    scopes:\n      - https://graph.microsoft.com/.default\n      - User.Read.All\n"
+        "      - 'api://contoso.com/inventory/Items.Read'\n      - https://vault.azure.net/.default\n"
+        "      - https://graph.microsoft.us/Group.Read.All\n",
+        [
+            "9:9: profiles.prod.scopes[1]: 'User.Read.All' " + NOT_APP_ONLY + "\n  hint: " + NAME_THE_RESOURCE,
+            "10:9: profiles.prod.scopes[2]: 'api://contoso.com/inventory/Items.Read' "
+            + NOT_APP_ONLY
+            + "\n  hint: ask for 'api://contoso.com/inventory/.default'",
+            "12:9: profiles.prod.scopes[4]: 'https://graph.microsoft.us/Group.Read.All' "
+            + NOT_APP_ONLY
+            + "\n  hint: ask for 'https://graph.microsoft.us/.default'",
+        ],
+    ),
+    (
+        "scopes-a-templates-bad-scope-once-where-written",
+        "version: 1\ntemplates:\n  t: {scopes: [Directory.Read.All, 'https://graph.microsoft.com/.default']}\n"
+        "profiles:\n  prod:\n    extends: t\n" + GOOD + SECRET + "  other:\n    extends: t\n" + GOOD + SECRET,
+        ["3:16: templates.t.scopes[0]: 'Directory.Read.All' " + NOT_APP_ONLY + "\n  hint: " + NAME_THE_RESOURCE],
     ),
 ]
 CASES += [  # issue #9: inheritance and groups that recursed without end or grew exponentially

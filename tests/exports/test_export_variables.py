@@ -24,8 +24,10 @@ UAMI = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 TENANT = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"  # contoso.onmicrosoft.com's GUID, as tenant.py resolves it
 
 
-def variables(credential: dict[str, Any], sets: str, tmp_path: Path, cloud: str = "Global") -> dict[str, str]:
-    data = {"tenant": "contoso.onmicrosoft.com", "cloud": cloud, "credential": credential}
+def variables(
+    credential: dict[str, Any], sets: str, tmp_path: Path, cloud: str = "Global", **more: str
+) -> dict[str, str]:
+    data = {"tenant": "contoso.onmicrosoft.com", "cloud": cloud, "credential": credential, **more}
     if credential["type"] != "managed_identity":
         data["client_id"] = APP
     profile = Profile.model_validate(data)
@@ -146,6 +148,20 @@ def test_a_stale_access_token_is_owned_and_so_removed_or_unset() -> None:
     from entra_profiles.exports.variables import owned
 
     assert {"AZURE_ACCESS_TOKEN", "AZURE_ACCESS_TOKEN_EXPIRES_ON"} <= set(owned(("azure-identity",)))
+
+
+def test_a_subscription_goes_to_terraform_and_to_azure_tools(tmp_path: Path) -> None:
+    from entra_profiles.exports.variables import owned
+
+    sub = "3b4c5d6e-7f80-4a91-b2c3-d4e5f6a7b8c9"
+    secret = {"type": "client_secret", "secret": "s3cret"}
+    got = variables(secret, "all", tmp_path, subscription_id=sub.upper())
+    assert (got["ARM_SUBSCRIPTION_ID"], got["AZURE_SUBSCRIPTION_ID"]) == (sub, sub)  # a GUID, lower case
+    identity = variables({"type": "managed_identity"}, "terraform-azuread", tmp_path, subscription_id=sub)
+    assert identity["ARM_SUBSCRIPTION_ID"] == sub
+    assert "ARM_SUBSCRIPTION_ID" not in variables(secret, "terraform", tmp_path)  # none named, none written
+    assert {"ARM_SUBSCRIPTION_ID"} <= set(owned(("terraform",)))  # a stale one is unset / removed
+    assert {"AZURE_SUBSCRIPTION_ID", "AZURE_POD_IDENTITY_AUTHORITY_HOST"} <= set(owned(("azure-identity",)))
 
 
 def test_atomic_write_refuses_devices_fifos_and_links_to_them(tmp_path: Path) -> None:

@@ -76,6 +76,10 @@ def test_secret_login_through_exec_from_a_fresh_directory(demo: Demo, tmp_path: 
     )
     assert token_claims(demo, az, VAULT)["appid"] == AUTOMATION
     assert token_claims(demo, az, None)["aud"] == "https://management.core.windows.net/"  # az's default, slash kept
+    # az's own Graph (`az ad`, `--resource-type ms-graph`) is the cloud's microsoftGraphResourceId: the sandbox's
+    own_graph = az.json("account", "get-access-token", "--resource-type", "ms-graph")["accessToken"]
+    claims = verified_claims(demo.box, own_graph, demo.box.info["arm_endpoint"])
+    assert (claims["appid"], claims["roles"]) == (AUTOMATION, graph["roles"])
 
 
 @pytest.mark.parametrize("profile", ["contoso-cert-pfx", "contoso-keyvault-cert", "contoso-cert-file"])

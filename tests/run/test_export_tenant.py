@@ -9,12 +9,13 @@ import socket
 from pathlib import Path
 
 from exportsupport import all_credentials, cli, contoso, write_profiles
-from runsupport import AUTOMATION, CONTOSO
+from runsupport import AUTOMATION, CONTOSO, dead_proxy
 
 from entra_profiles.sandbox import Sandbox
 from entra_profiles.sandbox.example import ExampleWorld
 
 DISCOVERY = "/v2.0/.well-known/openid-configuration"
+OR_A_GUID = "or set tenant: to the tenant's GUID, which other tools need (Key Vault's challenge names it)"
 
 
 def discoveries(box: Sandbox, since: int) -> list[str]:
@@ -60,9 +61,11 @@ def test_an_unknown_domain_is_entras_answer(box: Sandbox, tmp_path: Path) -> Non
     profiles = write_profiles(tmp_path, body.replace("contoso.onmicrosoft.com", "nowhere.onmicrosoft.com"))
     r = cli(box, profiles, "export", "nowhere")
     assert (r.code, r.out) == (1, "")
-    assert r.err == (
+    has = ", ".join(t["domains"][0] if t["domains"] else t["id"] for t in box.info["tenants"])
+    assert r.err == (  # the sandbox's world is named: its seed has no such tenant
         "error: nowhere: cannot resolve tenant 'nowhere.onmicrosoft.com' to its GUID: AADSTS90002: tenant not found\n"
-        "  hint: check the tenant id or domain; the tenant may live in another cloud (set cloud:)\n"
+        f"  hint: the sandbox's seed has no tenant nowhere.onmicrosoft.com (it has: {has}): add the tenant there, "
+        "or use another sandbox\n"
     )
 
 
@@ -94,12 +97,56 @@ profiles:
         encoding="utf-8",
     )
     r = run_cli("-f", str(profiles), "export", "prod", env={"APP_SECRET": "s"})
-    url = f"https://127.0.0.1:{port}/contoso.onmicrosoft.com{DISCOVERY}"
     assert (r.code, r.out) == (1, "")
-    assert r.err == (
-        f"error: prod: cannot resolve tenant 'contoso.onmicrosoft.com' to its GUID: cannot reach {url}: "
-        "Connection refused\n"
-        "  hint: other tools need the tenant's GUID (Key Vault's challenge names it): "
-        f"export where https://127.0.0.1:{port} can be reached, or set tenant: to the tenant's GUID\n"
+    assert r.err == (  # in the words `run` uses for the same failure
+        "error: prod: cannot resolve tenant 'contoso.onmicrosoft.com' to its GUID: cannot reach the discovery "
+        f"endpoint at https://127.0.0.1:{port}: connection refused by 127.0.0.1:{port}\n"
+        f"  hint: nothing listens at that host and port: check the endpoint URL; {OR_A_GUID}\n"
     )
     assert "AZURE_CLIENT_SECRET" not in r.err
+
+
+def test_a_dead_proxy_is_named_with_the_no_proxy_hint(tmp_path: Path) -> None:
+    """The discovery request for a Global tenant goes to the proxy (down): nothing leaves loopback."""
+    from clirunner import run_cli
+
+    environ = {**dead_proxy(), "APP_SECRET": "s"}
+    profiles = write_profiles(tmp_path, contoso("prod", '{type: client_secret, secret: "${env:APP_SECRET}"}'))
+    r = run_cli("-f", str(profiles), "export", "prod", env=environ)
+    assert (r.code, r.out) == (1, "")
+    assert "network guard" not in r.err
+    assert r.err == (
+        "error: prod: cannot resolve tenant 'contoso.onmicrosoft.com' to its GUID: cannot reach the discovery "
+        f"endpoint at https://login.microsoftonline.com: the proxy {environ['HTTPS_PROXY']} (from HTTPS_PROXY) "
+        "refused the connection\n"
+        "  hint: check HTTPS_PROXY, or list login.microsoftonline.com in NO_PROXY; a sandbox on loopback is never "
+        f"proxied; {OR_A_GUID}\n"
+    )
+
+
+def test_dns_and_timeouts_are_told_as_run_tells_them(tmp_path: Path) -> None:
+    """A name that does not resolve, as urllib3 raises it (tests never resolve names beyond loopback), and the
+    command's deadline passing."""
+    from urllib3.connection import HTTPSConnection
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    from entra_profiles.clouds import BUILTIN
+    from entra_profiles.deadlines import Deadline, DeadlineExceeded
+    from entra_profiles.exports.tenant import unreachable
+    from entra_profiles.routing import route_for
+
+    route = route_for(BUILTIN["Global"], None)
+    url = f"https://login.microsoftonline.com/contoso.onmicrosoft.com{DISCOVERY}"
+    failed = NameResolutionError("login.microsoftonline.com", HTTPSConnection("x"), socket.gaierror(-2, "unknown"))
+    dns = unreachable(MaxRetryError(None, "/", failed), url, route, Deadline.start(5), "prod: cannot resolve")  # type: ignore[arg-type]
+    assert dns.format() == (
+        "prod: cannot resolve: cannot reach the discovery endpoint at https://login.microsoftonline.com: the host "
+        "name login.microsoftonline.com does not resolve (DNS failure)\n"
+        "  hint: check the host name in the profile's cloud and this machine's DNS; behind a proxy set HTTPS_PROXY; "
+        f"{OR_A_GUID}"
+    )
+    late = unreachable(DeadlineExceeded(), url, route, Deadline.start(5), "prod: cannot resolve")
+    assert late.format() == (
+        "prod: cannot resolve: timed out after 5 s waiting for the discovery endpoint at "
+        f"https://login.microsoftonline.com\n  hint: raise --timeout, or check the network; {OR_A_GUID}"
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from runsupport import AUTOMATION, CONTOSO, RunProfiles, by_name, report
 
+from entra_profiles.aadsts import explain
 from entra_profiles.sandbox import Sandbox
 
 SECRET = f"""  app:
@@ -82,7 +83,10 @@ def test_unknown_tenant_and_app_in_wrong_tenant(run_profiles: RunProfiles) -> No
     r = run_profiles(profiles, "--format", "json")
     errors = {n: p["error"]["code"] for n, p in by_name(r).items()}
     assert errors == {"nowhere": "AADSTS90002", "wrong-tenant": "AADSTS700016"}
-    assert by_name(r)["nowhere"]["error"]["hint"].startswith("check the tenant id or domain")
+    assert by_name(r)["nowhere"]["error"]["hint"].startswith(  # the sandbox's world lacks it
+        "the sandbox's seed has no tenant nowhere.onmicrosoft.com (it has: contoso.onmicrosoft.com"
+    )
+    assert by_name(r)["wrong-tenant"]["error"]["hint"] == explain("700016")[1]  # it has that tenant: as Entra's
 
 
 def test_no_consent_warns(run_profiles: RunProfiles) -> None:

@@ -3,9 +3,12 @@ and tenants az login lists, answered only to an ARM token."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
+import yaml
 from azure.core.credentials import TokenCredential
 from azure.identity import ClientSecretCredential, ManagedIdentityCredential
 from sandbox_support import (
@@ -22,6 +25,7 @@ from sandbox_support import (
 )
 
 from entra_profiles.sandbox import Sandbox
+from entra_profiles.sandbox.example import ExampleWorld
 
 ARM_SCOPE = "https://management.core.windows.net//.default"  # az's: the audience keeps its trailing slash
 PRODUCTION, OPERATIONS = "3b4c5d6e-7f80-4a91-b2c3-d4e5f6a7b8c9", "5d6e7f80-9a1b-4c2d-8e3f-a4b5c6d7e8f9"
@@ -51,14 +55,16 @@ def test_metadata_endpoints_as_az_cloud_register_reads_them(sb: Sandbox) -> None
     assert [a.status_code for a in answers] == [200, 200]
     meta = answers[1].json()
     assert meta == answers[0].json()
-    assert meta["authentication"]["loginEndpoint"] == meta["resourceManager"] == sb.info["arm_endpoint"]
+    assert meta["resourceManager"] == meta["microsoftGraphResourceId"] == sb.info["arm_endpoint"]
+    assert meta["authentication"]["loginEndpoint"] == sb.info["authority_host"]  # real 2022-09-01: no trailing /
     assert meta["authentication"]["audiences"][0] == "https://management.core.windows.net/"
     assert meta["authentication"]["tenant"] == "common" and meta["authentication"]["identityProvider"] == "AAD"
     for key in ("galleryEndpoint", "graph", "portal", "graphAudience", "activeDirectoryDataLake", "batch", "media",
                 "sqlManagement", "vmImageAliasDoc", "microsoftGraphResourceId", "name"):  # fmt: skip
         assert meta[key], key
     assert {"keyVaultDns", "storage", "acrLoginServer", "sqlServerHostname"} <= set(meta["suffixes"])
-    hosts = [meta[k] for k in ("portal", "graph", "gallery", "vmImageAliasDoc", "resourceManager")]
+    hosts = [meta[k] for k in ("portal", "graph", "gallery", "vmImageAliasDoc", "resourceManager",
+                               "microsoftGraphResourceId")] + [meta["authentication"]["loginEndpoint"]]  # fmt: skip
     assert all(h.startswith(sb.url) for h in hosts)  # nothing a client would contact leaves loopback
     assert all(s.endswith("sandbox.invalid") for s in meta["suffixes"].values())
 
@@ -115,3 +121,35 @@ def test_arm_answers_only_to_an_arm_token(sb: Sandbox) -> None:
     assert (forged.status_code, forged.json()["error"]["code"]) == (401, "InvalidAuthenticationToken")
     no_version = arm(sb, "tenants", token(secret_credential(sb)), api_version=None)
     assert (no_version.status_code, no_version.json()["error"]["code"]) == (400, "MissingApiVersionParameter")
+
+
+@pytest.mark.parametrize("slash", ["/", ""])
+def test_the_sandboxs_own_origin_is_an_arm_audience_with_arm_and_graph_roles(sb: Sandbox, slash: str) -> None:
+    """go-azure-sdk asks for a token for `resourceManager` itself (the sandbox's origin, which is also its Graph):
+    ARM answers it as it answers a management.azure.com token, and it carries what was granted for either."""
+    resource = sb.info["arm_endpoint"].rstrip("/") + slash
+    own = token(secret_credential(sb), f"{resource}/.default")
+    response = arm(sb, "subscriptions", own)
+    assert response.status_code == 200, response.text
+    assert [s["subscriptionId"] for s in response.json()["value"]] == [PRODUCTION, OPERATIONS]
+    claims = jwt.decode(own, options={"verify_signature": False})
+    assert (claims["aud"], claims["roles"]) == (resource, ["User.Read.All", "Group.Read.All", "Application.Read.All"])
+
+
+def test_the_own_origins_roles_include_those_granted_for_arm(example_world: ExampleWorld, tmp_path: Path) -> None:
+    seed = yaml.safe_load(example_world.seed.read_text())
+    seed["tenants"][0]["apps"][0]["roles"]["https://management.azure.com"] = ["Arm.Role"]
+    with Sandbox(tmp_path, seed, base_dir=example_world.seed.parent) as box:
+        own = jwt.decode(token(secret_credential(box), f"{box.url}/.default"), options={"verify_signature": False})
+        public = jwt.decode(token(secret_credential(box)), options={"verify_signature": False})
+    assert own["roles"] == ["User.Read.All", "Group.Read.All", "Application.Read.All", "Arm.Role"]
+    assert public["roles"] == ["Arm.Role"]
+
+
+def test_another_loopback_resource_is_not_arm(example_world: ExampleWorld, tmp_path: Path) -> None:
+    seed = yaml.safe_load(example_world.seed.read_text())
+    seed["tenants"][0]["resources"] = ["https://127.0.0.1:1"]  # known to Entra, yet not this sandbox
+    with Sandbox(tmp_path, seed, base_dir=example_world.seed.parent) as box:
+        refused = arm(box, "subscriptions", token(secret_credential(box), "https://127.0.0.1:1/.default"))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (401, "InvalidAuthenticationTokenAudience")
+    assert refused.json()["error"]["message"].endswith(f"'{box.url}/','{box.url}'.")

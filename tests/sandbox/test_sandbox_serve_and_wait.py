@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from clirunner import run_cli
 from testenv import scrubbed_environ
 
@@ -102,6 +103,34 @@ def test_wait_fails_fast_when_the_sandbox_dies_before_it_is_ready(tmp_path: Path
         "  hint: read the error `sandbox serve` printed, then start it again: "
         f"entra-profiles sandbox serve --state-dir {state} --seed SEED.yaml\n"
     )
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        ["--seed", "no-such-seed.yaml"],  # click's own check of the path
+        ["--host", "10.0.0.1"],  # ours: not loopback
+        ["--port", "70000"],  # click's range
+        ["--sed", "seed.yaml"],  # an option click does not know
+    ],
+    ids=["missing-seed", "host-not-loopback", "port-out-of-range", "unknown-option"],
+)
+def test_wait_fails_fast_when_serve_dies_on_its_arguments(tmp_path: Path, mistake: list[str]) -> None:
+    """`serve … & sandbox wait DIR`: serve records itself in DIR before checking its arguments, so wait says
+    at once that it stopped (not, 300 s later, that nothing answered)."""
+    state = tmp_path / "state"
+    with serving("--state-dir", str(state), *mistake) as process:
+        r = run_cli("sandbox", "wait", str(state), "--timeout", "300", timeout=330)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 2 and err.startswith("error: "), err
+    assert (r.code, r.out) == (1, "")
+    assert r.err.startswith(f"error: the sandbox started in {state} (pid {process.pid}) stopped before it was ready\n")
+
+
+def test_serve_help_is_not_a_failed_start(tmp_path: Path) -> None:
+    r = run_cli("sandbox", "serve", "--state-dir", str(tmp_path), "--help", timeout=60)
+    assert r.code == 0 and r.out.startswith("Usage: ")
+    assert (tmp_path / "sandbox.lock").read_text() == ""  # no pid left: `wait` does not blame it
 
 
 def test_a_sandbox_that_stopped_cleanly_is_not_taken_for_a_failed_start(
