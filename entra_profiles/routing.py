@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from entra_profiles.clouds import Cloud
 from entra_profiles.errors import UsageError
+from entra_profiles.results import Failure
 from entra_profiles.sandbox.info import INFO_FILE, answering, loopback_address, pid_alive
 
 SANDBOX_ENV = "ENTRA_PROFILES_SANDBOX"
@@ -226,3 +227,20 @@ def sandbox_dir(option: Path | None, environ: Mapping[str, str]) -> Path | None:
         return option
     value = environ.get(SANDBOX_ENV)
     return Path(value) if value else None
+
+
+# Failures that say something is not there (a tenant, an app, a secret): a sandbox world may explain them.
+NOT_THERE = frozenset({"AADSTS90002", "AADSTS700016", "keyvault_not_found"})
+
+
+def in_world(failure: Failure, sandbox: SandboxInfo | None, tenant: str | None, *, missing: bool = False) -> Failure:
+    """`failure` with the sandbox's world named in its hint when it says something is not there (a tenant, an
+    app, an identity — `missing` —, a secret) and the world is empty or lacks the profile's tenant."""
+    from entra_profiles.references.syntax import is_deferred
+
+    if sandbox is None or not (missing or failure.code in NOT_THERE):
+        return failure
+    gap = sandbox.world_gap(None if tenant is None or is_deferred(tenant) else tenant)
+    if gap is None:
+        return failure
+    return Failure(failure.code, failure.message, gap, failure.where, failure.reason)

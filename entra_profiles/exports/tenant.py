@@ -101,7 +101,8 @@ def _document(response: Any, url: str, tenant: str, route: Route, cannot: str) -
     from entra_profiles.net.causes import answer_problem
     from entra_profiles.net.endpoints import endpoint
     from entra_profiles.results import Failure
-    from entra_profiles.run.failures import MALFORMED_HINT, in_world
+    from entra_profiles.routing import in_world
+    from entra_profiles.run.failures import MALFORMED_HINT
 
     where = endpoint("token", route, url)
     problem = answer_problem(response.status_code, response.headers, response.content, url)

@@ -95,7 +95,7 @@ def resolve_deferred(
     Every read (its reader's sign-in included) ends by `deadline` (default: 60 s from now), transient
     failures retried up to `retries` times. `every_failure` receives each failing reference (a
     profile's result names only its first)."""
-    from entra_profiles.run.failures import in_world  # here: it imports requests, which validate never needs
+    from entra_profiles.routing import in_world
 
     deadline = deadline or Deadline.start(DEFAULT_TIMEOUT)
     plan = _plan(ps, names)

@@ -12,13 +12,12 @@ from entra_profiles.net.endpoints import endpoint as endpoint
 from entra_profiles.net.sessions import proxy_for
 from entra_profiles.net.trace import trace
 from entra_profiles.results import Failure, ProfileFailed
-from entra_profiles.routing import Route, SandboxInfo
+from entra_profiles.routing import Route, in_world
 
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 MALFORMED_HINT = "something other than the service may be answering (a proxy, a captive portal); check the endpoint"
 REDIRECT_HINT = "check the endpoint's URL; a proxy or a portal may be redirecting requests"
 # What Entra, IMDS and Key Vault say when something is not there: against a sandbox, its world may lack it.
-NOT_THERE = frozenset({"AADSTS90002", "AADSTS700016", "keyvault_not_found"})
 
 
 def status_of(exc: BaseException) -> int | None:
@@ -71,19 +70,6 @@ def classify(
     failure = _classified(exc, route, stage, deadline)
     missing = stage == "managed_identity" and failure.code in ("http_400", "http_404")  # no such identity
     return in_world(failure, route.sandbox, tenant, missing=missing)
-
-
-def in_world(failure: Failure, sandbox: SandboxInfo | None, tenant: str | None, *, missing: bool = False) -> Failure:
-    """`failure` with the sandbox's world named in its hint when it says something is not there (a tenant, an
-    app, an identity — `missing` —, a secret) and the world is empty or lacks the profile's tenant."""
-    from entra_profiles.references.syntax import is_deferred
-
-    if sandbox is None or not (missing or failure.code in NOT_THERE):
-        return failure
-    gap = sandbox.world_gap(None if tenant is None or is_deferred(tenant) else tenant)
-    if gap is None:
-        return failure
-    return Failure(failure.code, failure.message, gap, failure.where, failure.reason)
 
 
 def _classified(exc: BaseException, route: Route, stage: str, deadline: Deadline | None) -> Failure:
