@@ -73,7 +73,7 @@ def run(
         shared_pool=not no_shared_pool,
     )
     results, interrupted = _connect(ps, names, sandbox, options)
-    out(_report(results, fmt))
+    out(_report(results, fmt), redacted=True)  # each value redacted as the report was made
     if interrupted:
         err("interrupted")
         ctx.exit(int(ExitCode.INTERRUPTED))
@@ -110,6 +110,7 @@ def _connect(
 
 
 def _report(results: list[ProfileResult], fmt: str) -> str:
+    """The report, every value in it redacted (each once)."""
     from entra_profiles.reports import FORMATS
     from entra_profiles.reports.text import render_text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from entra_profiles.output import table
+from entra_profiles.redact import REDACTOR
 from entra_profiles.results import ProfileResult
 from entra_profiles.safetext import one_line
 from entra_profiles.terminal import Paint, plain
@@ -43,7 +44,8 @@ SHRINK = [(2,), (3,), (0,)]  # TENANT, then CREDENTIAL, then PROFILE: shortened 
 
 def render_text(results: list[ProfileResult], *, width: int | None = None, paint: Paint = plain) -> str:
     """One profile: its context block; several: a table (fitted to `width`), then warnings and failures.
-    `paint` colours the status words."""
+    `paint` colours the status words. Every value is redacted here, each once (the table's cells before
+    they are measured)."""
     if len(results) == 1:
         return _one(results[0], paint)
     rows = []
@@ -65,10 +67,15 @@ def render_text(results: list[ProfileResult], *, width: int | None = None, paint
     lines = [table(rows, COLUMNS, width=width, shrink=SHRINK, paint=status_column)]
     warned = [r for r in results if r.warnings]
     if warned:
-        lines += ["", paint("Warnings:", "warning")] + [f"{r.name}: {one_line(w)}" for r in warned for w in r.warnings]
+        said = [f"{r.name}: {one_line(w)}" for r in warned for w in r.warnings]
+        lines += ["", paint("Warnings:", "warning"), REDACTOR.redact("\n".join(said))]
     failed = [r for r in results if r.status == "failed"]
     if failed:
-        lines += ["", paint("Failures:", "failed")] + [line for r in failed for line in failure_lines(r)]
+        lines += [
+            "",
+            paint("Failures:", "failed"),
+            REDACTOR.redact("\n".join(ln for r in failed for ln in failure_lines(r))),
+        ]
     lines += ["", summary(results, paint)]
     return "\n".join(lines)
 
@@ -85,9 +92,9 @@ def summary(results: list[ProfileResult], paint: Paint = plain) -> str:
 
 def _one(r: ProfileResult, paint: Paint) -> str:
     if r.interrupted:
-        return f"{r.name}: {paint('interrupted', 'interrupted')} before it finished"
+        return REDACTOR.redact(f"{r.name}: {paint('interrupted', 'interrupted')} before it finished")
     parts = [context_block(r)] if r.context is not None else []
     parts += [f"{paint('warning:', 'warning')} {one_line(w)}" for w in r.warnings]
     if r.error is not None:
         parts += [paint("error:", "error") + " " + "\n".join(failure_lines(r))]
-    return "\n".join(parts)
+    return REDACTOR.redact("\n".join(parts))
