@@ -8,8 +8,8 @@ streams each ProfileResult back on stdout as it finishes (a pickle each: plain d
 redacted in the worker (it alone knows the Key Vault values it read) and again in the parent's output.
 
 A worker that dies loses no profile: those it had not reported fail with `worker`. A worker that hangs
-is given up on once the batch's deadline (every profile's --timeout, in waves, and a start-up allowance)
-has passed: its unfinished profiles fail with `timeout`, and it is killed. Ctrl-C reaches the whole
+is given up on once its part's deadline (every profile's --timeout, in waves, from the moment it said it
+started) has passed: it is killed, and its unfinished profiles fail with `timeout`. Ctrl-C reaches the whole
 process group: each worker stops, what finished is reported, the rest is `interrupted`.
 """
 
@@ -35,8 +35,9 @@ from entra_profiles.routing import SandboxInfo
 from entra_profiles.run.partition import partition
 from entra_profiles.run.runner import GRACE_S, Progress, RunOptions, connect_all
 
-STARTUP_ALLOWANCE_S = 30.0  # a worker's interpreter start and imports, on a loaded machine
+STARTUP_ALLOWANCE_S = 60.0  # a worker's interpreter start and imports, on a loaded machine
 HEADER = struct.Struct("!I")
+STARTED = "started"  # a worker's first message: it has its job and is connecting
 
 
 def run_in_workers(
@@ -74,24 +75,12 @@ def run_in_workers(
             block = False
 
     try:
-        local = parts[0]
-        here = threading.Thread(target=_run_here, args=(ps, local, sandbox, options, merged), daemon=True)
+        here = threading.Thread(target=_run_here, args=(ps, parts[0], sandbox, options, merged), daemon=True)
         here.start()
-        waves = -(-max(len(p) for p in parts) // options.concurrency) + (1 if ps.deferred else 0)
-        give_up = time.monotonic() + (options.connect.timeout + GRACE_S) * waves + STARTUP_ALLOWANCE_S
         while len(results) < len(names):
             collect(block=True)
-            if time.monotonic() > give_up:
-                for child in children:
-                    child.kill()
-                timeout = options.connect.timeout
-                for name in names:
-                    if name not in results:
-                        record(
-                            ProfileResult(
-                                name, error=Failure("timeout", f"gave up after {timeout:g} s"), duration_s=timeout
-                            )
-                        )
+            for child in children:
+                child.give_up_if_late(options)
     except KeyboardInterrupt:
         for child in children:
             child.interrupt()
@@ -119,9 +108,36 @@ def _run_here(
     connect_all(ps, part, sandbox, options, merged.put)
 
 
+def _part_of(ps: ProfileSet, part: list[str]) -> ProfileSet:
+    """What a worker needs of the loaded file: its profiles, and the profiles that read their vaults."""
+    keep, todo = set(part), list(part)
+    while todo:
+        profile = ps.profiles[todo.pop()]
+        reader = profile.keyvault_credential or ps.keyvault_credential or ""
+        kind, _, name = reader.partition(":")
+        if kind == "profile" and name in ps.profiles and name not in keep:
+            keep.add(name)
+            todo.append(name)
+
+    def only(mapping: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in mapping.items() if k in keep}
+
+    return replace(
+        ps,
+        profiles=only(ps.profiles),
+        names=[n for n in ps.names if n in keep],
+        tags={},
+        groups={},
+        problems=[],
+        deferred=only(ps.deferred),
+        origins=only(ps.origins),
+        resolved_from=only(ps.resolved_from),
+        certificates=only(ps.certificates),
+    )
+
+
 def _tenant_key(ps: ProfileSet, name: str) -> str:
-    profile = ps.profiles[name]
-    return f"{profile.cloud}/{(profile.tenant or '').lower()}"
+    return (ps.profiles[name].tenant or "").lower()
 
 
 class _Ended:
@@ -131,6 +147,8 @@ class _Ended:
         self.child, self.code, self.after = child, code, after
 
     def failure(self, name: str) -> Failure:
+        if self.child.gave_up is not None:
+            return Failure("timeout", f"gave up after {self.child.gave_up:g} s", None)
         how = f"exit code {self.code}" if self.code is not None and self.code >= 0 else f"signal {-(self.code or 0)}"
         return Failure(
             "worker",
@@ -145,6 +163,23 @@ class _Child:
     def __init__(self, process: subprocess.Popen[bytes], part: list[str]) -> None:
         self.process, self.part = process, part
         self.ended = threading.Event()
+        self.spawned = time.monotonic()
+        self.started: float | None = None  # when it said it had its job
+        self.gave_up: float | None = None  # the --timeout, once its deadline passed and it was killed
+
+    def give_up_if_late(self, options: RunOptions) -> None:
+        """Kill a worker past its part's deadline (or that never started): a batch ends by its deadline."""
+        if self.ended.is_set() or self.gave_up is not None:
+            return
+        timeout = options.connect.timeout
+        waves = -(-len(self.part) // options.concurrency) + 1  # + 1: its Key Vault references, if any
+        if self.started is None:
+            late = time.monotonic() > self.spawned + STARTUP_ALLOWANCE_S
+        else:
+            late = time.monotonic() > self.started + (timeout + GRACE_S) * waves
+        if late:
+            self.gave_up = timeout
+            self.kill()
 
     @classmethod
     def start(
@@ -162,7 +197,8 @@ class _Child:
             close_fds=True,
         )
         child = cls(process, part)
-        job = pickle.dumps((ps, part, sandbox, replace(options, workers=1)), protocol=pickle.HIGHEST_PROTOCOL)
+        task = (_part_of(ps, part), part, sandbox, replace(options, workers=1))
+        job = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
         threading.Thread(target=child._feed, args=(job,), name="worker-feed", daemon=True).start()
         threading.Thread(target=child._read, args=(merged,), name="worker-read", daemon=True).start()
         return child
@@ -178,7 +214,10 @@ class _Child:
         began = time.monotonic()
         try:
             for result in _results(self.process.stdout):
-                merged.put(result)
+                if isinstance(result, ProfileResult):
+                    merged.put(result)
+                else:
+                    self.started = time.monotonic()
         finally:
             code = self.process.wait()
             self.ended.set()
@@ -196,7 +235,7 @@ class _Child:
 
 
 def _results(stream: IO[bytes]) -> Any:
-    """The results a worker wrote, until its stream ends (or breaks off)."""
+    """The messages a worker wrote (STARTED, then results), until its stream ends (or breaks off)."""
     while True:
         head = stream.read(HEADER.size)
         if len(head) < HEADER.size:
@@ -205,9 +244,14 @@ def _results(stream: IO[bytes]) -> Any:
         body = stream.read(size)
         if len(body) < size:
             return
-        result = pickle.loads(body)
-        if isinstance(result, ProfileResult):
-            yield result
+        yield pickle.loads(body)
+
+
+def _write(stream: IO[bytes], message: object, lock: threading.Lock) -> None:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    with lock:
+        stream.write(HEADER.pack(len(body)) + body)
+        stream.flush()
 
 
 def _send(stream: IO[bytes], result: ProfileResult, lock: threading.Lock) -> None:
@@ -221,10 +265,7 @@ def _send(stream: IO[bytes], result: ProfileResult, lock: threading.Lock) -> Non
         duration_s=result.duration_s,
         interrupted=result.interrupted,
     )
-    body = pickle.dumps(clean, protocol=pickle.HIGHEST_PROTOCOL)
-    with lock:
-        stream.write(HEADER.pack(len(body)) + body)
-        stream.flush()
+    _write(stream, clean, lock)
 
 
 def _redacted(failure: Failure | None) -> Failure | None:
@@ -242,6 +283,7 @@ def worker_main() -> int:
     ps, part, sandbox, options = pickle.load(sys.stdin.buffer)
     lock = threading.Lock()
     try:
+        _write(results, STARTED, lock)
         connect_all(ps, part, sandbox, options, lambda r: _send(results, r, lock))
     except KeyboardInterrupt:
         return 130  # what finished was sent; the parent reports the rest as interrupted
