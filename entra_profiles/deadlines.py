@@ -64,13 +64,39 @@ def within(deadline: Deadline, func: Callable[..., T], *args: Any) -> T:
             box["error"] = exc
         done.set()
 
-    threading.Thread(target=work, name="within", daemon=True).start()
+    _HELPERS.run(work)
     if not done.wait(deadline.left()):
         raise DeadlineExceeded("the profile's --timeout ran out")
     if "error" in box:
         raise box["error"]
     value: T = box["value"]
     return value
+
+
+class _Helpers:
+    """The daemon threads `within` runs calls on, reused: a thread is started only when none is idle (one
+    that was abandoned at a deadline is idle again once its call ends, whenever that is)."""
+
+    def __init__(self) -> None:
+        self._idle: list[queue.SimpleQueue[Callable[[], None]]] = []
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._serve, args=(inbox,), name="within", daemon=True).start()
+        inbox.put(job)
+
+    def _serve(self, inbox: queue.SimpleQueue[Callable[[], None]]) -> None:
+        while True:
+            inbox.get()()
+            with self._lock:
+                self._idle.append(inbox)
+
+
+_HELPERS = _Helpers()
 
 
 def retrying(
