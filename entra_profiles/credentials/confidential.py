@@ -12,9 +12,31 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from entra_profiles.net.light import LightHttp
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What azure-core's AccessTokenInfo holds (a vault client's policy reads these), without importing
+    azure-core for a run that reads no vault."""
+
+    token: str
+    expires_on: int
+    token_type: str = "Bearer"
+    refresh_on: int | None = None
+
+    def __repr__(self) -> str:
+        return f"TokenInfo(token='***', expires_on={self.expires_on})"
+
+
+def authentication_failed(message: str) -> Exception:
+    """azure-identity's exception for a failed sign-in (imported only when one fails)."""
+    from azure.core.exceptions import ClientAuthenticationError
+
+    return ClientAuthenticationError(message=message)
 
 
 class ConfidentialCredential:
@@ -40,10 +62,7 @@ class ConfidentialCredential:
         self._apps: dict[str, Any] = {}
         self._lock = threading.Lock()
 
-    def get_token_info(self, *scopes: str, options: dict[str, Any] | None = None) -> Any:
-        from azure.core.credentials import AccessTokenInfo
-        from azure.core.exceptions import ClientAuthenticationError
-
+    def get_token_info(self, *scopes: str, options: dict[str, Any] | None = None) -> TokenInfo:
         if not scopes:
             raise ValueError('"get_token_info" requires at least one scope')
         wanted = (options or {}).get("tenant_id")
@@ -52,14 +71,14 @@ class ConfidentialCredential:
             app = self._app(tenant)
             request_time = int(time.time())
             result = app.acquire_token_for_client(list(scopes))
-        except ClientAuthenticationError:
-            raise
         except Exception as ex:
-            raise ClientAuthenticationError(message=f"Authentication failed: {ex}") from ex
+            if type(ex).__name__ == "ClientAuthenticationError":  # azure-core's, raised by net/light.py
+                raise
+            raise authentication_failed(f"Authentication failed: {ex}") from ex
         if "access_token" not in result:
             said = result.get("error_description") or result.get("error")
-            raise ClientAuthenticationError(message=f"Authentication failed: {said}")
-        return AccessTokenInfo(
+            raise authentication_failed(f"Authentication failed: {said}")
+        return TokenInfo(
             result["access_token"],
             request_time + int(result["expires_in"]),
             token_type=result.get("token_type", "Bearer"),

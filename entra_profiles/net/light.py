@@ -42,7 +42,7 @@ class LightResponse:
         """As azure-identity's client raises it, so that a failure reads the same whichever made it."""
         import json
 
-        from azure.core.exceptions import ClientAuthenticationError
+        from entra_profiles.credentials.confidential import authentication_failed
 
         if self.status_code < 400:
             return
@@ -54,7 +54,7 @@ class LightResponse:
             message = f"Authentication failed: {content.get('error_description') or content.get('error')}"
         else:
             message = "Unexpected response from Microsoft Entra ID"
-        raise ClientAuthenticationError(message=message)
+        raise authentication_failed(message)
 
 
 class LightHttp:

@@ -82,8 +82,7 @@ def run_profiles(
 def connect_all(ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, options: RunOptions, emit: Emit) -> None:
     """Connect `names` (one worker's part of a batch), handing each result to `emit` as it finishes, in
     this thread; every profile gets exactly one result. KeyboardInterrupt stops it at once."""
-    if any(isinstance(ps.profiles[n].credential, ManagedIdentity | WorkloadIdentity) for n in names):
-        import azure.identity  # noqa: F401 - imported once here, not by many threads contending for the import lock
+    _import_first(ps, names)
     timeout = options.connect.timeout
     transports = Transports(
         concurrency=options.concurrency,
@@ -127,6 +126,21 @@ def connect_all(ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, o
         stop.set()
         transports.close()
         release_all()
+
+
+def _import_first(ps: ProfileSet, names: list[str]) -> None:
+    """What the connecting threads need, imported here once, not by many threads contending for the
+    import lock (msal imports msal_extensions, if installed, with its first application)."""
+    import contextlib
+
+    import msal  # noqa: F401
+
+    from entra_profiles.context import token_claims  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import msal_extensions  # type: ignore[import-untyped]  # noqa: F401
+    if any(isinstance(ps.profiles[n].credential, ManagedIdentity | WorkloadIdentity) for n in names):
+        import azure.identity  # noqa: F401
 
 
 class _Jobs:
