@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from entra_profiles.config.fields import GRAPH_APP_ID, GRAPH_HOSTS
 from entra_profiles.config.models import CustomCloud
 
 
@@ -77,6 +79,20 @@ def custom_cloud(name: str, spec: CustomCloud, ca_bundle: str | None) -> Cloud:
         managed_identity_endpoint=spec.managed_identity_endpoint,
         custom=True,
     )
+
+
+def is_graph_scope(scope: str, graph_endpoint: str) -> bool:
+    """Whether an app-only scope asks for Microsoft Graph, however it is spelled: by its application id,
+    as any cloud's Graph or this cloud's (custom) Graph endpoint, in any case, with Entra's v1 trailing /."""
+    resource = scope.removesuffix("/.default").rstrip("/")
+    if resource.lower() == GRAPH_APP_ID:
+        return True
+    try:
+        parts, own = urlsplit(resource), urlsplit(graph_endpoint)
+    except ValueError:
+        return False
+    hosts = GRAPH_HOSTS | {own.hostname or ""}
+    return parts.scheme.lower() == "https" and (parts.hostname or "") in hosts and parts.path.strip("/") == ""
 
 
 def suggest(name: str, known: list[str]) -> str | None:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
 from entra_profiles.safetext import one_line
+
+# Marks that hide in a value a problem quotes (zero-width characters, BOM, spaces other than the
+# space), shown escaped like the controls one_line escapes: `'contoso\u200b.com'`.
+HIDDEN = re.compile("[\xa0\xad\u1680\u180e\u2000-\u200d\u202f\u205f-\u2065\u3000\ufeff]")
+MAX_PROBLEMS = 10_000  # a file with more is not checked further: time, memory and output stay bounded
+
+
+def shown(text: str) -> str:
+    """`text` on one line with nothing hidden in it (isprintable: a fast look first)."""
+    if text.isprintable():
+        return text
+    return one_line(
+        HIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    )
 
 
 class ExitCode(IntEnum):
@@ -16,7 +31,7 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where something is: `profiles.yaml:14:7` and the field path `profiles.prod.credential`."""
 
@@ -37,7 +52,7 @@ class Location:
         return f"{self.position()}: {self.path}" if self.path else self.position()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One problem found in a file; many are collected and reported together."""
 
@@ -48,8 +63,8 @@ class Problem:
 
     def format(self) -> str:
         """`FILE:LINE:COL: path: message` and its hint, each on one line whatever values they quote."""
-        text = one_line(f"{self.where}: {self.message}")
-        return f"{text}\n  hint: {one_line(self.hint)}" if self.hint else text
+        text = shown(f"{self.where}: {self.message}")
+        return f"{text}\n  hint: {shown(self.hint)}" if self.hint else text
 
 
 def first_line(text: object) -> str:

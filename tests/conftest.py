@@ -8,9 +8,19 @@ from pathlib import Path
 
 import netguard_hook
 import pytest
+from hypothesis import HealthCheck, settings
 from testenv import REPO_DIR, SCRUB_EXACT, SCRUB_PREFIXES, TESTS_DIR, scrubbed_environ  # noqa: F401
 
 netguard_hook.install()
+
+# Property tests: `ci` (the default, as `make test` runs them) is derandomized with a fixed number of
+# examples; `pytest --hypothesis-profile=deep tests/properties` runs many more, randomly.
+SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile(
+    "ci", max_examples=150, derandomize=True, database=None, deadline=None, suppress_health_check=SLOW_IS_FINE
+)
+settings.register_profile("deep", max_examples=3000, deadline=None, suppress_health_check=SLOW_IS_FINE)
+settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

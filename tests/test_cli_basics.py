@@ -41,11 +41,34 @@ def test_file_from_environment_and_option_after_command(tmp_path: Path) -> None:
     assert r.code == 0 and "(system-assigned)" in r.out
 
 
-def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_missing_file_is_a_usage_error_whose_hint_fits_how_it_was_named(tmp_path: Path) -> None:
     r = run_cli("validate", cwd=tmp_path)
-    assert r.code == 2
-    assert r.err.startswith("error: profiles file profiles.yaml not found\n  hint: pass -f FILE")
-    assert "Traceback" not in r.err
+    assert (r.code, r.err) == (
+        2,
+        "error: profiles file profiles.yaml not found\n"
+        "  hint: create profiles.yaml (`entra-profiles schema` prints the format as a JSON Schema); "
+        "or name another file with -f FILE or ENTRA_PROFILES_FILE\n",
+    )
+    (tmp_path / "profiles.example.yaml").write_text(EXAMPLE.read_text())
+    r = run_cli("list", cwd=tmp_path)
+    assert (r.code, r.err) == (
+        2,
+        "error: profiles file profiles.yaml not found\n"
+        "  hint: start from the example: cp profiles.example.yaml profiles.yaml; "
+        "or name another file with -f FILE or ENTRA_PROFILES_FILE\n",
+    )
+    for args in (["-f", "prod.yaml", "validate"], ["validate", "-f", "prod.yaml"]):
+        r = run_cli(*args, cwd=tmp_path)
+        assert (r.code, r.err) == (
+            2,
+            "error: profiles file prod.yaml not found\n  hint: check the path given with -f\n",
+        )
+    r = run_cli("validate", cwd=tmp_path, env={"ENTRA_PROFILES_FILE": "ci.yaml"})
+    assert (r.code, r.err) == (
+        2,
+        "error: profiles file ci.yaml not found\n"
+        "  hint: ENTRA_PROFILES_FILE names it: check the path, or unset ENTRA_PROFILES_FILE to use ./profiles.yaml\n",
+    )
 
 
 def test_problems_exit_1_and_are_all_reported(tmp_path: Path) -> None:

@@ -78,17 +78,27 @@ def targets_argument(func: F) -> F:
 
 
 def profiles_file(ctx: click.Context, file: Path | None) -> Path:
-    if file is not None:
-        return file
+    return chosen_file(ctx, file)[0]
+
+
+def chosen_file(ctx: click.Context, file: Path | None) -> tuple[Path, str | None]:
+    """The profiles file, and who named it: "-f", "ENTRA_PROFILES_FILE", or None for ./profiles.yaml."""
+    import os
+
     root = ctx.find_root().params.get("file")
-    return root if isinstance(root, Path) else default_file()
+    if file is not None:
+        return file, "-f"
+    if isinstance(root, Path):
+        return root, "-f"
+    return default_file(), ("ENTRA_PROFILES_FILE" if os.environ.get("ENTRA_PROFILES_FILE") else None)
 
 
 def load_selected(
     ctx: click.Context, file: Path | None, targets: tuple[str, ...], *, strict: bool = True
 ) -> tuple[ProfileSet, list[str]]:
     """Load the file and select targets; with `strict`, any problem of the selection is an error."""
-    ps = load_profiles(profiles_file(ctx, file))
+    path, named_by = chosen_file(ctx, file)
+    ps = load_profiles(path, named_by=named_by)
     if any(not p.owners for p in ps.problems):
         raise ConfigError([p for p in ps.problems])  # a broken file: nothing can be selected safely
     names = select(ps, targets)

@@ -23,6 +23,7 @@ from entra_profiles.results import Failure
     epilog="""\b
 Examples:
   entra-profiles validate
+  entra-profiles validate -v
   entra-profiles -f prod.yaml validate 'contoso-*' tag:ci"""
 )
 @targets_argument
@@ -42,6 +43,7 @@ Examples:
     show_default=True,
     help="github: annotations on the file's lines in a workflow run.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Also list each valid profile (text format).")
 @sandbox_option
 @file_option
 @click.pass_context
@@ -51,6 +53,7 @@ def validate(
     resolve_refs: bool,
     timeout: float,
     fmt: str,
+    verbose: bool,
     sandbox_dir: Path | None,
     file: Path | None,
 ) -> ExitCode:
@@ -58,9 +61,10 @@ def validate(
 
     Checks the schema, inheritance, groups and references: environment variables and
     files are resolved, Key Vault references are shape-checked without network access.
+    Quiet on success: one summary line (-v lists the profiles).
     """
     if fmt == "text":
-        _check(ctx, targets, resolve_refs, timeout, sandbox_dir, file)
+        _check(ctx, targets, resolve_refs, timeout, sandbox_dir, file, verbose=verbose)
         return ExitCode.OK
     from entra_profiles.reports import problems as report
 
@@ -84,6 +88,7 @@ def _check(
     sandbox_dir: Path | None,
     file: Path | None,
     quiet: bool = False,
+    verbose: bool = False,
 ) -> list[str]:
     """The names of the valid selected profiles; ConfigError with every problem otherwise."""
     ps, names = load_selected(ctx, file, targets, strict=False)
@@ -108,8 +113,8 @@ def _check(
             raise ConfigError(sorted(failures, key=lambda p: (p.where.line or 0, p.where.col or 0)))
     if quiet:
         return names
-    width = max((len(n) for n in names), default=0)
-    for name in names:
+    width = max((len(n) for n in names), default=0) if verbose else 0
+    for name in names if verbose else ():
         p = ps.profiles[name]
         out(f"  ok  {name.ljust(width)}  {p.credential.type}, {p.cloud}")
     n = len(names)

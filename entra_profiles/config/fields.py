@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
@@ -22,6 +23,11 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 CHARACTERS_DETAIL = "; this one contains"
 INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"))
 MULTI_TENANT = {"common", "organizations", "consumers"}
+# Microsoft Graph in every built-in cloud (clouds.py holds the endpoints), and its application id.
+GRAPH_HOSTS = frozenset(
+    {"graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn"}
+)
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 
 
 def check_guid(value: str) -> str:
@@ -59,6 +65,40 @@ def normalize_thumbprint(value: str) -> str:
             + " after removing spaces, colons and invisible marks"
         )
     return cleaned
+
+
+def app_only_scope_fix(scope: str) -> str | None:
+    """None for an app-only scope (`RESOURCE/.default`); otherwise the scope to ask for instead. The
+    resource is an application id or URI: Graph's is its host alone (`…/User.Read` is a delegated
+    permission of it, not a resource), another URI's is all but its last path segment."""
+    resource, default, _ = scope.partition("/.default")
+    if default and scope.endswith("/.default") and _is_resource(resource):
+        return None
+    if GUID_RE.match(resource):
+        return f"{resource}/.default"
+    try:
+        parts = urlsplit(resource)
+    except ValueError:  # a malformed host
+        return "RESOURCE/.default"
+    if not parts.scheme or not parts.netloc:
+        return "RESOURCE/.default"
+    path = parts.path.strip("/")
+    if (parts.hostname or "") in GRAPH_HOSTS or "/" not in path:
+        return f"{parts.scheme}://{parts.netloc}/.default"
+    return f"{parts.scheme}://{parts.netloc}/{path.rsplit('/', 1)[0]}/.default"
+
+
+def _is_resource(resource: str) -> bool:
+    """An application id, or a URI whose host is there; Graph's with no path (a trailing / is Entra's v1 form)."""
+    if GUID_RE.match(resource):
+        return True
+    try:
+        parts = urlsplit(resource)
+    except ValueError:
+        return False
+    if not parts.scheme or not parts.netloc:
+        return False
+    return (parts.hostname or "") not in GRAPH_HOSTS or parts.path in ("", "/")
 
 
 def check_https_url(value: str) -> str:

@@ -51,24 +51,37 @@ def check_groups(
             good.append(m)
             member_pos[gname, m] = pos
         out[gname] = good
-    for gname in out:
-        cycle = _group_cycle(gname, out, (gname,))
-        if cycle and cycle[0] == min(cycle[:-1]):  # each cycle once, from its first name
-            report(
-                member_pos[cycle[0], cycle[1]],
-                "group cycle: " + " → ".join(cycle),
-                "a group may include other groups, but not one that includes it back",
-            )
+    for cycle in _group_cycles(out):
+        report(
+            member_pos[cycle[0], cycle[1]],
+            "group cycle: " + " → ".join(cycle if len(cycle) <= 8 else [*cycle[:4], "…", *cycle[-2:]]),
+            "a group may include other groups, but not one that includes it back",
+        )
     return out
 
 
-def _group_cycle(name: str, groups: dict[str, list[str]], path: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The first cycle through groups that starts at `path[0]`, as names ending where they began."""
-    for member in groups.get(name, []):
-        if member == path[0]:
-            return (*path, member)
-        if member in groups and member not in path:
-            found = _group_cycle(member, groups, (*path, member))
-            if found:
-                return found
-    return None
+def _group_cycles(groups: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Cycles through groups, each once, starting from its first name in file order and ending where it
+    began. One depth-first walk (no recursion): each group is entered once, however the groups nest."""
+    order = {name: i for i, name in enumerate(groups)}
+    done: set[str] = set()
+    found: dict[frozenset[str], tuple[str, ...]] = {}
+    for start in groups:
+        if start in done:
+            continue
+        path: list[str] = [start]
+        todo = [iter(groups[start])]
+        while todo:
+            member = next(todo[-1], None)
+            if member is None:
+                done.add(path.pop())
+                todo.pop()
+            elif member in path:
+                loop = path[path.index(member) :]
+                first = min(range(len(loop)), key=lambda i: order[loop[i]])
+                cycle = (*loop[first:], *loop[:first], loop[first])
+                found.setdefault(frozenset(loop), cycle)
+            elif member in groups and member not in done:
+                path.append(member)
+                todo.append(iter(groups[member]))
+    return sorted(found.values(), key=lambda c: order[c[0]])

@@ -8,7 +8,7 @@ they took, so errors still point at the line where each value was written.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from entra_profiles.config.names import close_names
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
@@ -42,6 +42,10 @@ class ChainError:
     reported_elsewhere: bool = False  # the schema check already says what is wrong with the value
 
 
+MAX_LAYERS = 256  # templates and profiles one profile inherits, counted with repeats (a diamond counts twice)
+MAX_DEPTH = 64  # extends of extends of …
+
+
 def extends_chain(
     name: str, profiles: dict[str, LocatedMap], templates: dict[str, LocatedMap], sources: Sources | None = None
 ) -> tuple[list[LocatedMap], ChainError | None]:
@@ -49,12 +53,17 @@ def extends_chain(
     that breaks the chain. `extends` names one template or profile, or a list merged left to right.
     A name that came from a reference (`sources`: value path -> ["env:X", …]) is named, never shown."""
     try:
-        return _layers(name, profiles[name], (name,), profiles, templates, sources or {}), None
+        return _layers(name, profiles[name], (name,), profiles, templates, sources or {}, _Count()), None
     except _Broken as exc:
         if exc.error.message.startswith("extends cycle") and "extends" in profiles[name].value_pos:
             # A cycle is reported where this profile's own extends is written.
             return [], ChainError(profiles[name].value_pos["extends"], exc.error.message, exc.error.hint)
         return [], exc.error
+
+
+@dataclass
+class _Count:
+    layers: int = field(default=0)
 
 
 class _Broken(Exception):
@@ -69,6 +78,7 @@ def _layers(
     profiles: dict[str, LocatedMap],
     templates: dict[str, LocatedMap],
     sources: Sources,
+    count: _Count,
 ) -> list[LocatedMap]:
     target = node.get("extends")
     if target is None:
@@ -92,9 +102,14 @@ def _layers(
             hint = otherwise if hidden else close_names(parent_name, [*templates, *profiles], otherwise)
             what = shown(parent_name, sources.get(parent_pos.path))
             raise _Broken(ChainError(parent_pos, f"extends unknown template or profile {what}", hint))
+        if len(stack) > MAX_DEPTH or count.layers >= MAX_LAYERS:
+            what = f"more than {MAX_DEPTH} deep" if len(stack) > MAX_DEPTH else f"over {MAX_LAYERS} layers"
+            hint = "a profile needs a few templates: merge the chain into fewer of them"
+            raise _Broken(ChainError(parent_pos, f"extends goes {what} ({' → '.join(stack[:3])} → …)", hint))
         if parent_label in stack:
             cycle = " → ".join([*stack, parent_label])
             raise _Broken(ChainError(parent_pos, f"extends cycle: {cycle}", "remove one extends of the cycle"))
-        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates, sources)
+        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates, sources, count)
         out.append(parent)
+        count.layers += 1
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,15 +14,16 @@ from pydantic import ValidationError
 from entra_profiles import clouds as cloudmod
 from entra_profiles.config.groups import check_groups
 from entra_profiles.config.inherit import extends_chain, merge
+from entra_profiles.config.limits import Limits
 from entra_profiles.config.models import CustomCloud, ManagedIdentity, Profile, ProfileFile
 from entra_profiles.config.partial import PartialProfile
-from entra_profiles.config.problems import problems_from
+from entra_profiles.config.problems import dedupe, problems_from
 from entra_profiles.config.readers import reader_problems
-from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, YamlError, load_yaml
-from entra_profiles.errors import ConfigError, Location, Problem, UsageError
+from entra_profiles.config.source import Source, parse_source, read_source
+from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, leaf_origins
+from entra_profiles.errors import MAX_PROBLEMS, ConfigError, Location, Problem
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.local import resolve_tree
-from entra_profiles.references.syntax import is_deferred
+from entra_profiles.references.local import deferred_values, resolve_tree
 
 RESERVED_NAMES = {"all"}
 
@@ -63,51 +65,46 @@ def default_file(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("ENTRA_PROFILES_FILE") or "profiles.yaml")
 
 
-def load_profiles(path: Path, environ: Mapping[str, str] | None = None) -> ProfileSet:
+def load_profiles(path: Path, environ: Mapping[str, str] | None = None, named_by: str | None = None) -> ProfileSet:
     """Read and check a profiles file. Problems are collected in the result, not raised, except
-    when the file cannot be read or parsed at all (ConfigError / UsageError)."""
+    when the file cannot be read or parsed at all (ConfigError / UsageError). `named_by` says who
+    chose the path ("-f", "ENTRA_PROFILES_FILE" or None for the default), for the hint when it is missing."""
     env = os.environ if environ is None else environ
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(
-            f"profiles file {path} not found",
-            hint="pass -f FILE, set ENTRA_PROFILES_FILE, or start from profiles.example.yaml",
-        ) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
-        raise UsageError(f"cannot read profiles file {path}: {reason}") from None
+    text = read_source(path, named_by)
     file = str(path)
-    try:
-        tree = load_yaml(text, file)
-    except YamlError as exc:
-        raise ConfigError([exc.problem]) from None
-    if not isinstance(tree, LocatedMap):
-        raise ConfigError(
-            [Problem(Location(file, 1, 1), "a profiles file is a mapping with version: 1 and profiles:", None)]
+    source = parse_source(text, file)
+    if not isinstance(source.tree, LocatedMap):
+        where = source.tree.pos if isinstance(source.tree, LocatedList) else Pos(1, 1, "")
+        problem = Problem(
+            Location(file, where.line, where.col), "a profiles file is a mapping with version: 1 and profiles:"
         )
-    return _Checker(path, tree, env).run()
+        raise ConfigError([*source.problems, problem])
+    return _Checker(path, source, env).run()
 
 
 class _Checker:
-    def __init__(self, path: Path, tree: LocatedMap, env: Mapping[str, str]) -> None:
+    def __init__(self, path: Path, source: Source, env: Mapping[str, str]) -> None:
+        assert isinstance(source.tree, LocatedMap)
         self.path = path
         self.file = str(path)
-        self.tree = tree
+        self.tree: LocatedMap = source.tree
+        self.source = source
         self.env = env
         self.out = ProfileSet(file=path)
         self.problems: list[Problem] = []
+        self.limits = Limits()
+        self.recount_at = MAX_PROBLEMS
 
     def problem(self, pos: Pos, message: str, hint: str | None = None, owners: frozenset[str] = frozenset()) -> None:
         self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint, owners))
 
     def run(self) -> ProfileSet:
         refs = resolve_tree(self.tree, self.path.parent, self.env, self.file)
-        self.problems += refs.problems
+        self.problems += dedupe(self.source.problems + refs.problems)[: MAX_PROBLEMS + 1]  # the rest: see _full
         self.out.sources = refs.sources
         self.out.defaults_used = refs.defaults_used
         REDACTOR.register_many(refs.secrets)
-        self.skip = refs.failed
+        self.skip = refs.failed | self.source.refused
         self._top_level()
         top = self.tree.get("keyvault_credential")
         self.out.keyvault_credential = top if isinstance(top, str) else None
@@ -118,16 +115,29 @@ class _Checker:
         defaults = defaults if isinstance(defaults, LocatedMap) else None
         for section in (templates, profiles):
             for name, body in section.items():
-                self._partial(body, frozenset({name}) if section is profiles else frozenset())
-        if defaults is not None:
+                if not self._full(body.pos):
+                    self._partial(body, frozenset({name}) if section is profiles else frozenset())
+        if defaults is not None and not self._full(defaults.pos):
             self._partial(defaults, frozenset())
         for name, body in profiles.items():
             self.out.names.append(name)
-            self._profile(name, body, profiles, templates, defaults)
+            if not self._full(body.pos):
+                self._profile(name, body, profiles, templates, defaults)
         self._groups(profiles)
         self._vault_readers()
-        self.out.problems = _dedupe(self.problems)
+        self.out.problems = dedupe(self.problems)
         return self.out
+
+    def _full(self, pos: Pos) -> bool:
+        """Whether MAX_PROBLEMS were found: then the rest is not checked (said where it starts). The
+        same problem found twice (where written, and after inheritance) counts once."""
+        if len(self.problems) >= self.recount_at and not self.limits.stopped:
+            self.problems = dedupe(self.problems)
+            self.recount_at = max(MAX_PROBLEMS, len(self.problems) + MAX_PROBLEMS // 10)
+            stop = self.limits.full(len(self.problems), pos)
+            if stop is not None:
+                self.problem(pos, *stop)
+        return self.limits.stopped
 
     def _mapping(self, key: str) -> dict[str, LocatedMap]:
         value = self.tree.get(key)
@@ -135,11 +145,14 @@ class _Checker:
             return {}
         return {k: v for k, v in value.items() if isinstance(v, LocatedMap)}
 
-    def _validate(self, model: Any, data: Any, tree: LocatedMap, owners: frozenset[str]) -> Any:
+    def _validate(self, model: Any, data: Any, tree: LocatedMap, owners: frozenset[str], merged: bool = False) -> Any:
+        """`merged`: a profile after inheritance, whose unknown keys were reported where each is written."""
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            self.problems += problems_from(exc, tree, model, self.file, owners, self.skip, sources=self.out.sources)
+            self.problems += problems_from(
+                exc, tree, model, self.file, owners, self.skip, sources=self.out.sources, keys_reported=merged
+            )
             return None
 
     def _top_level(self) -> None:
@@ -199,19 +212,25 @@ class _Checker:
             if not error.reported_elsewhere:
                 self.problem(error.pos, error.message, error.hint, owners)
             return
+        inherited = [*([defaults] if defaults is not None else []), *chain]
+        over = self.limits.inherit(inherited)
+        if over is not None:
+            self.problem(body.pos, *over)
+        if self.limits.over_budget:
+            return
         merged = LocatedMap(body.pos)
-        for layer in [*([defaults] if defaults is not None else []), *chain, body]:
+        for layer in [*inherited, body]:
             merged = merge(merged, layer)
         merged.pos = body.pos
         tags = merged.get("tags")
         self.out.tags[name] = [str(t) for t in tags] if isinstance(tags, LocatedList) else []
-        profile = self._validate(Profile, merged, merged, owners)
+        profile = self._validate(Profile, merged, merged, owners, merged=True)
         cloud_known = self._cloud_known(merged, owners)  # checked even when the rest is wrong: all at once
         if profile is None or not cloud_known or not self._identity_consistent(profile, merged, owners):
             return
         self.out.profiles[name] = profile
-        self.out.origins[name] = dict(_leaf_origins(merged, (), self.file))
-        refs = list(_deferred_values(merged, (), self.file))
+        self.out.origins[name] = dict(leaf_origins(merged, (), self.file))
+        refs = list(deferred_values(merged, (), self.file))
         in_lists = [p for p in refs if p[0][-1] == "[]"]
         for _, where in in_lists:
             self.problem(
@@ -263,46 +282,15 @@ class _Checker:
         groups = self.tree.get("groups")
         if isinstance(groups, LocatedMap):
             tags = {t for tags in self.out.tags.values() for t in tags}
-            report = lambda pos, msg, hint: self.problem(pos, msg, hint)  # noqa: E731
-            self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources)
+
+            def report(pos: Pos, message: str, hint: str) -> None:
+                if self._full(pos):
+                    raise _Stop
+                self.problem(pos, message, hint)
+
+            with contextlib.suppress(_Stop):
+                self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources)
 
 
-def _leaf_origins(node: Any, at: tuple[str, ...], file: str) -> Any:
-    """(field path, location) of every value written for a profile, after inheritance."""
-    if isinstance(node, LocatedMap):
-        for key, value in node.items():
-            pos = node.value_pos[key]
-            if isinstance(value, LocatedMap):
-                yield from _leaf_origins(value, (*at, key), file)
-            else:
-                yield (*at, key), Location(file, pos.line, pos.col, pos.path)
-
-
-def _deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
-    """(field path, location) of each string that holds a Key Vault reference, or is a certificate's
-    `keyvault` secret URI."""
-    if isinstance(node, LocatedMap):
-        for key, value in node.items():
-            path = (*at, key)
-            if isinstance(value, str) and (is_deferred(value) or path == ("credential", "keyvault")):
-                pos = node.value_pos[key]
-                yield path, Location(file, pos.line, pos.col, pos.path)
-            else:
-                yield from _deferred_values(value, path, file)
-    elif isinstance(node, LocatedList):
-        for item, pos in zip(node, node.item_pos, strict=True):
-            if isinstance(item, str) and is_deferred(item):
-                yield (*at, "[]"), Location(file, pos.line, pos.col, pos.path)
-
-
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    merged: dict[tuple[Any, ...], Problem] = {}
-    for p in problems:
-        key = (p.where.line, p.where.col, p.where.path, p.message)
-        if key in merged:
-            old = merged[key]
-            owners = frozenset() if not old.owners or not p.owners else old.owners | p.owners
-            merged[key] = Problem(old.where, old.message, old.hint, owners)
-        else:
-            merged[key] = p
-    return sorted(merged.values(), key=lambda p: (p.where.line or 0, p.where.col or 0, p.where.path))
+class _Stop(Exception):
+    """MAX_PROBLEMS were found: the check in progress ends."""

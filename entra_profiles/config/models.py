@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from entra_profiles.config.fields import DnsSuffix, Guid, HttpsUrl, Name, Tenant, Thumbprint
+from entra_profiles.config.fields import DnsSuffix, Guid, HttpsUrl, Name, Tenant, Thumbprint, app_only_scope_fix
 from entra_profiles.references.syntax import is_deferred
 
 DEFAULT_AUDIENCE = "api://AzureADTokenExchange"
@@ -147,11 +147,16 @@ class Profile(Model):
         if scopes is not None and not scopes:
             raise ValueError("scopes is empty: leave it out for the cloud's Graph, or give RESOURCE/.default")
         for scope in scopes or []:
-            if not scope.endswith("/.default") and not is_deferred(scope):  # a reference is checked once read
-                fix = f"'{scope.rstrip('/')}/.default'" if "://" in scope else "RESOURCE/.default"
+            fix = None if is_deferred(scope) else app_only_scope_fix(scope)  # a reference is checked once read
+            if fix is not None:
                 raise ValueError(
-                    f"'{scope}' is not an app-only scope: app-only sign-in asks for {fix}, and the token "
-                    "carries the application permissions (roles) granted to the app"
+                    f"'{scope}' is not an app-only scope: app-only sign-in asks for "
+                    + (
+                        f"'{fix}'"
+                        if fix != "RESOURCE/.default"
+                        else "RESOURCE/.default, such as 'https://graph.microsoft.com/.default'"
+                    )
+                    + ", and the token carries the application permissions (roles) granted to the app"
                 )
         return scopes
 

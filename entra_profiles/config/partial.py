@@ -31,6 +31,9 @@ def _partial(model: type[Model], name: str, replace: dict[str, Any] | None = Non
         if field_name != "type":
             new.default = None
             new.default_factory = None
+            if new.metadata:  # the field's own checks apply to a value, not to the null that stands for none
+                annotation = Annotated[(annotation, *new.metadata)]
+                new.metadata = []
             annotation = Union[annotation, None]  # noqa: UP007 - a runtime type, not an annotation
         fields[field_name] = (annotation, new)
     partial: type[Model] = create_model(name, __base__=Model, __doc__=model.__doc__, **fields)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 from collections.abc import Mapping
 from typing import Any, Union, get_args, get_origin
@@ -12,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 from entra_profiles.config.fields import CHARACTERS_DETAIL
 from entra_profiles.config.models import CREDENTIAL_TYPES, SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
-from entra_profiles.errors import Location, Problem
+from entra_profiles.errors import MAX_PROBLEMS, Location, Problem
 
+MAX_SUGGESTIONS = 200  # unknown keys per check that get a did-you-mean
 TYPE_WORDS = {
     "string_type": "text",
     "bool_type": "true or false",
@@ -131,45 +133,49 @@ def problems_from(
     skip_paths: set[str] | None = None,
     ignore: frozenset[str] = frozenset(),
     sources: Mapping[str, list[str]] | None = None,
+    keys_reported: bool = False,
 ) -> list[Problem]:
     """One Problem per pydantic error, positioned on the YAML that caused it. A value that came from
-    a reference (`sources`: path -> ["env:NAME", …]) is never quoted: it may be a secret."""
+    a reference (`sources`: path -> ["env:NAME", …]) is never quoted: it may be a secret.
+    `keys_reported`: unknown keys at the top were reported already (where each is written)."""
     out = []
     errors = exc.errors(include_url=False)
-    misspelt = _misspelt(errors, model)
+    corrections = _corrections(errors, model)
+    misspelt = {(*loc[:-1], correction) for loc, correction in corrections.items() if correction}
     for err in errors:
         loc = tuple(err["loc"])
         kind = err["type"]
         if kind in ignore or (kind == "missing" and loc in misspelt):
             continue  # `tenent: …` is one mistake, reported once, as the unknown key with its correction
+        if keys_reported and kind == "extra_forbidden" and len(loc) == 1:
+            continue
         if _other_union_branch(tree, loc):
             continue
-        pos, value, found = locate(tree, loc, at_key=kind == "extra_forbidden")
+        pos, value, _ = locate(tree, loc, at_key=kind == "extra_forbidden")
         tag = kind == "union_tag_invalid"  # about the mapping's `type`, not the mapping
         path, raw = (join(pos.path, "type"), err.get("ctx", {}).get("tag")) if tag else (pos.path, value)
-        if skip_paths and any(path == p or path.startswith(p + ".") for p in skip_paths):
+        if skip_paths and any(path == p or path.startswith((p + ".", p + "[")) for p in skip_paths):
             continue  # already reported as a reference problem
         concealed = None
         if sources and path in sources and not isinstance(raw, LocatedMap | LocatedList):
             concealed = Concealed("the value of " + " and ".join("${" + s + "}" for s in sources[path]))
-        message, hint = _message(err, kind, loc, concealed or value, found, model)
+        message, hint = _message(err, kind, loc, concealed or value, model, corrections.get(loc))
         if concealed:
             message = conceal(message, raw, concealed)
         out.append(Problem(Location(file, pos.line, pos.col, pos.path), message, hint, owners))
+        if len(out) == MAX_PROBLEMS:
+            break  # the caller says the rest is not checked
     return out
 
 
-def _misspelt(errors: list[Any], model: type[BaseModel]) -> set[tuple[Any, ...]]:
-    """Locations of required fields that an unknown key next to them is a misspelling of."""
-    out = set()
-    for err in errors:
-        loc = tuple(err["loc"])
-        correction = _correction(model, loc) if err["type"] == "extra_forbidden" and loc else None
-        if correction:
-            out.add((*loc[:-1], correction))
-    return out
+def _corrections(errors: list[Any], model: type[BaseModel]) -> dict[tuple[Any, ...], str | None]:
+    """The allowed key each unknown key is most likely a misspelling of (for the first
+    MAX_SUGGESTIONS of them: a file of thousands of unknown keys gets its answer in seconds)."""
+    unknown = [tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]]
+    return {loc: _correction(model, loc) for loc in unknown[:MAX_SUGGESTIONS]}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same unknown key inherited by many profiles is looked up once
 def _correction(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     """The allowed key that an unknown key at `loc` is most likely a misspelling of."""
     close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
@@ -197,7 +203,7 @@ def _other_union_branch(tree: LocatedMap, loc: tuple[Any, ...]) -> bool:
 
 
 def _message(
-    err: Any, kind: str, loc: tuple[Any, ...], value: Any, found: bool, model: type[BaseModel]
+    err: Any, kind: str, loc: tuple[Any, ...], value: Any, model: type[BaseModel], correction: str | None
 ) -> tuple[str, str | None]:
     key = str(loc[-1]) if loc else ""
     if key in SECRET_FIELDS and isinstance(value, str | int | float) and not isinstance(value, Concealed):
@@ -206,7 +212,6 @@ def _message(
         return "required field missing", None
     if kind == "extra_forbidden":
         allowed = allowed_keys(model, loc[:-1])
-        correction = _correction(model, loc)
         if correction:
             return f"unknown key '{key}'", f"did you mean '{correction}'?"
         return f"unknown key '{key}'", ("allowed here: " + ", ".join(allowed)) if allowed else None
@@ -240,3 +245,17 @@ def _message(
     if kind in TYPE_WORDS:
         return f"expected {TYPE_WORDS[kind]}, got {describe(value)}", None
     return str(err["msg"]), None
+
+
+def dedupe(problems: list[Problem]) -> list[Problem]:
+    """Each problem once (the owners of its copies together), in the order of the file."""
+    merged: dict[tuple[Any, ...], Problem] = {}
+    for p in problems:
+        key = (p.where.line, p.where.col, p.where.path, p.message)
+        if key in merged:
+            old = merged[key]
+            owners = frozenset() if not old.owners or not p.owners else old.owners | p.owners
+            merged[key] = Problem(old.where, old.message, old.hint, owners)
+        else:
+            merged[key] = p
+    return sorted(merged.values(), key=lambda p: (p.where.line or 0, p.where.col or 0, p.where.path))

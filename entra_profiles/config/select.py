@@ -15,21 +15,30 @@ GLOB_CHARS = set("*?[")
 def select(ps: ProfileSet, targets: Sequence[str]) -> list[str]:
     """Profile names for the targets, in the order selected, without duplicates. No targets: all."""
     chosen: dict[str, None] = {}
+    expanded: set[str] = set()  # a group expanded once has added all it can (and a cycle adds nothing new)
     for target in targets or ["all"]:
-        for name in _expand(ps, target, ()):
+        for name in _expand(ps, target, expanded):
             chosen.setdefault(name, None)
     return list(chosen)
 
 
-def _expand(ps: ProfileSet, target: str, seen: tuple[str, ...]) -> list[str]:
+def _expand(ps: ProfileSet, target: str, expanded: set[str]) -> list[str]:
     if target == "all":
         return list(ps.names)
     if target in ps.names:
         return [target]
     if target in ps.groups:
-        if target in seen:
-            return []  # a group cycle adds nothing new
-        return [n for member in ps.groups[target] for n in _expand(ps, member, (*seen, target))]
+        found: list[str] = []
+        todo = [target]  # members in file order, depth first, without recursion
+        while todo:
+            member = todo.pop()
+            if member in ps.groups and member not in ps.names:
+                if member not in expanded:
+                    expanded.add(member)
+                    todo.extend(reversed(ps.groups[member]))
+            else:
+                found += _expand(ps, member, expanded)
+        return found
     if target.startswith("tag:"):
         tag = target[4:]
         found = [n for n in ps.names if tag in ps.tags.get(n, [])]

@@ -6,6 +6,8 @@ escaped in strings that still hold such a reference, and unescaped in the others
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,23 +114,68 @@ def _local(ref: Ref, base_dir: Path, environ: Mapping[str, str]) -> str:
         )
     path = (base_dir / Path(ref.body).expanduser()).resolve()
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ReferenceSyntaxError(f"file {ref.body} is larger than 1 MiB", "reference a smaller file")
-        text = path.read_text(encoding="utf-8")
+        data = _read_regular(path, ref.body)
     except FileNotFoundError:
         raise ReferenceSyntaxError(
             f"file {ref.body} not found (looked for {path})", "paths are relative to the profiles file"
         ) from None
-    except IsADirectoryError:
-        raise ReferenceSyntaxError(f"{ref.body} is a directory, not a file", None) from None
-    except UnicodeDecodeError:
-        raise ReferenceSyntaxError(f"file {ref.body} is not UTF-8 text", "reference a text file") from None
     except OSError as exc:
         raise ReferenceSyntaxError(f"cannot read file {ref.body}: {exc.strerror}", None) from None
-    return text.removesuffix("\n").removesuffix("\r")
+    if len(data) > MAX_FILE_BYTES:
+        raise ReferenceSyntaxError(f"file {ref.body} is larger than 1 MiB", "reference a smaller file")
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text mode
+    except UnicodeDecodeError:
+        raise ReferenceSyntaxError(f"file {ref.body} is not UTF-8 text", "reference a text file") from None
+    return text.removesuffix("\n")
+
+
+def _read_regular(path: Path, written: str) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of a regular file. A pipe, device or socket is refused before
+    it is read (a FIFO would block forever, /dev/zero never ends); the file's own size is not trusted."""
+    kind = _not_regular(path.stat().st_mode)
+    if kind is None:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            kind = _not_regular(os.fstat(fd).st_mode)  # it may have been replaced since
+            if kind is None:
+                return handle.read(MAX_FILE_BYTES + 1)
+    raise ReferenceSyntaxError(
+        f"{written} is {kind}, not a regular file",
+        "reference a file of text: pipes, devices and sockets are not read",
+    )
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "another kind of file"
 
 
 def _owners(path: str) -> frozenset[str]:
     if path.startswith("profiles."):
         return frozenset({path.split(".")[1].split("[")[0]})
     return frozenset()
+
+
+def deferred_values(node: Any, at: tuple[str, ...], file: str) -> Any:
+    """(field path, location) of each string that holds a Key Vault reference, or is a certificate's
+    `keyvault` secret URI."""
+    if isinstance(node, LocatedMap):
+        for key, value in node.items():
+            path = (*at, key)
+            if isinstance(value, str) and (is_deferred(value) or path == ("credential", "keyvault")):
+                pos = node.value_pos[key]
+                yield path, Location(file, pos.line, pos.col, pos.path)
+            else:
+                yield from deferred_values(value, path, file)
+    elif isinstance(node, LocatedList):
+        for item, pos in zip(node, node.item_pos, strict=True):
+            if isinstance(item, str) and is_deferred(item):
+                yield (*at, "[]"), Location(file, pos.line, pos.col, pos.path)

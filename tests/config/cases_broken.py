@@ -348,3 +348,261 @@ CASES.append(
         ["7:16: clouds.lab.ca_bundle: CA bundle . is a folder, not a file of PEM certificates (looked for {dir})"],
     )
 )
+
+# Issue #9 (the loader never crashes, never hangs) and #13 (every YAML problem at once). From here on
+# each expected problem carries its hint. Every case runs in a folder that also holds a named pipe `pipe`.
+DEEP_LISTS = "[" * 40 + "x" + "]" * 40
+CASES += [
+    (
+        "alias-inside-its-own-anchor",
+        "version: 1\nprofiles:\n  prod: &p\n" + GOOD + SECRET + "    tags: *p\n",
+        [
+            "7:11: profiles.prod.tags: alias *p is used inside its own anchor &p (a value that contains itself)"
+            "\n  hint: refer to the anchor from outside it, or use templates and extends"
+        ],
+    ),
+    (
+        "merge-key-of-its-own-anchor",
+        "version: 1\nprofiles:\n  prod: &p\n    <<: *p\n" + GOOD + SECRET,
+        [
+            "4:9: profiles.prod: alias *p is used inside its own anchor &p (a value that contains itself)"
+            "\n  hint: refer to the anchor from outside it, or use templates and extends"
+        ],
+    ),
+    (
+        "lists-nested-40-deep",
+        HEAD + GOOD + SECRET + "    tags: " + DEEP_LISTS + "\n",
+        [
+            "7:40: profiles.prod.tags" + "[0]" * 29 + ": values are nested more than 32 levels deep"
+            "\n  hint: a profiles file needs a few levels: profiles, a profile, its credential",
+        ],
+    ),
+    (
+        "mappings-nested-600-deep",
+        HEAD + GOOD + SECRET + "    description: " + "{a: " * 600 + "x" + "}" * 600 + "\n",
+        [
+            "7:134: profiles.prod.description" + ".a" * 29 + ": values are nested more than 32 levels deep"
+            "\n  hint: a profiles file needs a few levels: profiles, a profile, its credential",
+        ],
+    ),
+    (
+        "mappings-nested-beyond-the-parser",
+        HEAD + GOOD + SECRET + "    description: " + "{a: " * 1100 + "x" + "}" * 1100 + "\n",
+        [
+            "7:134: profiles.prod.description" + ".a" * 29 + ": values are nested more than 32 levels deep",
+            "7:4006: YAML syntax error: exceeded maximum nesting depth"
+            "\n  hint: a profiles file needs a few levels: profiles, a profile, its credential",
+        ],
+    ),
+    (
+        "bool-tag-on-a-word",
+        HEAD + GOOD + SECRET + "    probe: !!bool maybe\n",
+        [
+            "7:12: profiles.prod.probe: this value cannot be read as !!bool"
+            "\n  hint: quote it to keep it as text, or correct it"
+        ],
+    ),
+    (
+        "tenant-null-in-a-template",
+        "version: 1\ntemplates:\n  base:\n    tenant: null\n"
+        "    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\nprofiles:\n  prod:\n    extends: base\n" + SECRET,
+        ["4:13: templates.base.tenant: expected text, got nothing (null)"],
+    ),
+    (
+        "tenant-null-in-a-profile",
+        HEAD + "    tenant: null\n    client_id: 0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811\n" + SECRET,
+        ["4:13: profiles.prod.tenant: expected text, got nothing (null)"],
+    ),
+    (
+        "vault-host-that-nfkc-changes",
+        HEAD
+        + GOOD
+        + "    credential: {type: client_secret, secret: '${keyvault:https://ops\uff03x.vault.azure.net/secrets/s}'}\n",
+        [
+            "6:47: profiles.prod.credential.secret: Key Vault secret URI "
+            "'https://ops\uff03x.vault.azure.net/secrets/s' is not in canonical form: it holds the character U+FF03 "
+            "(only printable ASCII, no spaces)"
+            "\n  hint: write https://VAULT.vault.azure.net/secrets/NAME or …/secrets/NAME/VERSION"
+        ],
+    ),
+    (
+        "file-reference-to-a-device",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: '${file:/dev/zero}'}\n",
+        [
+            "6:47: profiles.prod.credential.secret: /dev/zero is a device, not a regular file"
+            "\n  hint: reference a file of text: pipes, devices and sockets are not read"
+        ],
+    ),
+    (
+        "file-reference-to-a-named-pipe",
+        HEAD + GOOD + "    credential: {type: client_secret, secret: '${file:pipe}'}\n",
+        [
+            "6:47: profiles.prod.credential.secret: pipe is a named pipe (FIFO), not a regular file"
+            "\n  hint: reference a file of text: pipes, devices and sockets are not read"
+        ],
+    ),
+    (
+        "tag-on-a-mapping",
+        HEAD + GOOD + "    credential: !!set {type: client_secret, secret: s3cret-value}\n",
+        [
+            "6:17: profiles.prod.credential: the YAML tag !!set is not supported"
+            "\n  hint: remove it: values are text, numbers, true/false, lists and mappings"
+        ],
+    ),
+    (
+        "tag-on-a-sequence",
+        HEAD + GOOD + SECRET + "    tags: !!omap [a, b]\n",
+        [
+            "7:11: profiles.prod.tags: the YAML tag !!omap is not supported"
+            "\n  hint: remove it: values are text, numbers, true/false, lists and mappings"
+        ],
+    ),
+    (
+        "python-object-tag-is-refused-not-read-as-a-list",
+        HEAD + GOOD + SECRET + "    description: !!python/object/apply:os.system [id]\n",
+        [
+            "7:18: profiles.prod.description: the YAML tag !!python/object/apply:os.system is not supported"
+            "\n  hint: remove it: values are text, numbers, true/false, lists and mappings"
+        ],
+    ),
+    (
+        "every-yaml-problem-at-once",
+        HEAD + GOOD + SECRET + "    tenant: fabrikam.onmicrosoft.com\n    description: !vault x\n    tags: !!set {a}\n"
+        "    probe: !!bool perhaps\n    cloud: AzureCloud\n",
+        [
+            "7:5: profiles.prod.tenant: duplicate key 'tenant' (first defined at line 4)"
+            "\n  hint: remove one of them; YAML would silently keep only the last",
+            "8:18: profiles.prod.description: the YAML tag !vault is not supported"
+            "\n  hint: remove it: values are text, numbers, true/false, lists and mappings",
+            "9:11: profiles.prod.tags: the YAML tag !!set is not supported"
+            "\n  hint: remove it: values are text, numbers, true/false, lists and mappings",
+            "10:12: profiles.prod.probe: this value cannot be read as !!bool"
+            "\n  hint: quote it to keep it as text, or correct it",
+            "11:12: profiles.prod.cloud: unknown cloud 'AzureCloud'",
+        ],
+    ),
+    (
+        "control-characters-are-located",
+        HEAD + GOOD + SECRET + "    description: a\x00b\n    tags: [\x1b[31m]\n",
+        [
+            "7:19: the control character U+0000 is not allowed in YAML\n  hint: remove it: a YAML file holds "
+            "printable characters, tabs and line breaks (write \\x01 in double quotes)",
+            "8:12: the control character U+001B is not allowed in YAML",
+        ],
+    ),
+    (
+        "bytes-that-are-not-utf8-are-located",
+        (HEAD + GOOD + SECRET + "    description: caf\xe9\n").encode("latin-1"),
+        ["7:21: byte 0xE9 is not UTF-8 text\n  hint: save the file as UTF-8"],
+    ),
+    (
+        "utf16-file",
+        "version: 1\n".encode("utf-16"),
+        [
+            "1:1: byte 0xFF is not UTF-8 text\n  hint: save the file as UTF-8 (it looks like UTF-16)",
+            "1:2: byte 0xFE is not UTF-8 text",
+        ],
+    ),
+    (
+        "value-with-line-breaks-stays-on-one-line",
+        HEAD + GOOD + SECRET + '    cloud: "Azure\\nUSGovernment\\u202e"\n',
+        ["7:12: profiles.prod.cloud: unknown cloud 'Azure\\nUSGovernment\\u202e'"],
+    ),
+    (
+        "a-second-document",
+        HEAD + GOOD + SECRET + "---\nversion: 1\n",
+        [
+            "7:1: a second YAML document: a profiles file holds one"
+            "\n  hint: remove this document, or the --- line that starts it"
+        ],
+    ),
+    (
+        "alias-to-no-anchor",
+        HEAD + GOOD + SECRET + "    tags: *tags\n",
+        [
+            "7:11: profiles.prod.tags: alias *tags refers to no anchor &tags defined before it"
+            "\n  hint: define the anchor first"
+        ],
+    ),
+]
+CASES += [  # issue #13: scope hints that are right (app-only scopes are RESOURCE/.default)
+    (
+        "scope-a-delegated-graph-permission",
+        HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com/User.Read]\n",
+        [
+            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com/User.Read' is not an app-only scope: app-only "
+            "sign-in asks for 'https://graph.microsoft.com/.default', and the token carries the application "
+            "permissions (roles) granted to the app"
+        ],
+    ),
+    (
+        "scope-a-permission-before-default",
+        HEAD + GOOD + SECRET + "    scopes: [https://graph.microsoft.com/User.Read/.default]\n",
+        [
+            "7:13: profiles.prod.scopes: 'https://graph.microsoft.com/User.Read/.default' is not an app-only scope: "
+            "app-only sign-in asks for 'https://graph.microsoft.com/.default', and the token carries the "
+            "application permissions (roles) granted to the app"
+        ],
+    ),
+    (
+        "scope-a-bare-permission",
+        HEAD + GOOD + SECRET + "    scopes: [User.Read.All]\n",
+        [
+            "7:13: profiles.prod.scopes: 'User.Read.All' is not an app-only scope: app-only sign-in asks for "
+            "RESOURCE/.default, such as 'https://graph.microsoft.com/.default', and the token carries the "
+            "application permissions (roles) granted to the app"
+        ],
+    ),
+    (
+        "scope-of-an-api-with-a-path",
+        HEAD + GOOD + SECRET + "    scopes: ['api://contoso.com/inventory/Items.Read']\n",
+        [
+            "7:13: profiles.prod.scopes: 'api://contoso.com/inventory/Items.Read' is not an app-only scope: app-only "
+            "sign-in asks for 'api://contoso.com/inventory/.default', and the token carries the application "
+            "permissions (roles) granted to the app"
+        ],
+    ),
+]
+CASES += [  # issue #9: inheritance and groups that recursed without end or grew exponentially
+    (
+        "extends-chain-deeper-than-64",
+        "version: 1\ntemplates:\n"
+        + "".join(f"  t{i}: {{extends: t{i + 1}}}\n" for i in range(100))
+        + "  t100: {cloud: Global}\nprofiles:\n  prod:\n    extends: t0\n"
+        + GOOD
+        + SECRET,
+        [
+            "66:18: templates.t63.extends: extends goes more than 64 deep (prod → template:t0 → template:t1 → …)"
+            "\n  hint: a profile needs a few templates: merge the chain into fewer of them"
+        ],
+    ),
+    (
+        "extends-diamonds-that-double-at-each-step",
+        "version: 1\ntemplates:\n"
+        + "".join(f"  t{i}: {{extends: [t{i + 1}, t{i + 2}]}}\n" for i in range(40))
+        + "  t40: {cloud: Global}\n  t41: {cloud: Global}\nprofiles:\n  prod:\n    extends: t0\n"
+        + GOOD
+        + SECRET,
+        ["41:24: templates.t38.extends[1]: extends goes over 256 layers (prod → template:t0 → template:t1 → …)"],
+    ),
+    (
+        "groups-nested-3000-deep-with-a-cycle",
+        HEAD
+        + GOOD
+        + SECRET
+        + "groups:\n"
+        + "".join(f"  g{i}: [g{i + 1}]\n" for i in range(3000))
+        + "  g3000: [prod, g0]\n",
+        ["8:8: groups.g0[0]: group cycle: g0 → g1 → g2 → g3 → … → g3000 → g0"],
+    ),
+    (
+        "groups-that-double-at-each-step-with-a-cycle",
+        HEAD
+        + GOOD
+        + SECRET
+        + "groups:\n"
+        + "".join(f"  g{i}: [g{i + 1}, g{i + 2}]\n" for i in range(60))
+        + "  g60: [prod]\n  g61: [g0]\n",
+        ["8:8: groups.g0[0]: group cycle: g0 → g1 → g2 → g3 → … → g61 → g0"],
+    ),
+]

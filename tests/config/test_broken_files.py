@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
 from cases_broken import CASES
+from clirunner import validate_in_process
 
 from entra_profiles.config.loader import load_profiles
 from entra_profiles.errors import ConfigError
@@ -18,17 +21,45 @@ def problems_of(path: Path) -> list[str]:
         problems = exc.problems
     else:
         problems = ps.problems
-    return [p.format().split("\n  hint:")[0] for p in problems]
+    return [p.format() for p in problems]
+
+
+def broken_file(tmp_path: Path, text: str | bytes) -> Path:
+    """The case's file, in a folder that also holds a named pipe `pipe`."""
+    os.mkfifo(tmp_path / "pipe")
+    path = tmp_path / "profiles.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def as_expected(got: list[str], expected: list[str]) -> list[str]:
+    """Each problem as the table writes it: with its hint where the table gives one."""
+    return [g if "\n  hint: " in e else g.split("\n  hint: ")[0] for g, e in zip(got, expected, strict=False)]
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_broken_file(tmp_path: Path, name: str, text: str, expected: list[str]) -> None:
-    path = tmp_path / "profiles.yaml"
-    path.write_text(text, encoding="utf-8")
+def test_broken_file(tmp_path: Path, name: str, text: str | bytes, expected: list[str]) -> None:
+    path = broken_file(tmp_path, text)
     want = [f"{path}:{e.replace('{dir}', str(tmp_path))}" for e in expected]
     got = problems_of(path)
-    assert [g.split(": ", 1)[0] + ": " + g.split(": ", 1)[1] for g in got][: len(want)] == want
+    assert as_expected(got, want) == want
     assert len(got) == len(want), got
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_broken_file_through_the_cli(tmp_path: Path, name: str, text: str | bytes, expected: list[str]) -> None:
+    """`validate` prints exactly these problems, one line each (and its hint), and exits 1."""
+    path = broken_file(tmp_path, text)
+    r = validate_in_process("-f", str(path))
+    want = [f"{path}:{e.replace('{dir}', str(tmp_path))}" for e in expected]
+    got = re.split(r"\n(?!  hint: )", r.err.rstrip("\n"))
+    n = len(want)
+    assert (r.code, r.out, got[-1]) == (1, "", f"{n} problem{'s' if n != 1 else ''} found"), r.err
+    assert as_expected(got[:-1], want) == want
+    assert len(got) == n + 1, r.err
 
 
 def test_at_least_25_cases() -> None:

@@ -1,0 +1,307 @@
+"""Located values built from PyYAML's event stream, without recursion and with every problem collected.
+
+Building from events rather than PyYAML's node graph gives each alias its own position (an alias
+inside its own anchor is a located problem, not an endless recursion), keeps memory bounded by the
+values actually kept (the expansion limit stops "billion laughs" before it is built), and lets a
+refused tag, a duplicate key or a too-deep mapping be reported while the rest of the file is still
+read, so that `validate` shows every problem at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from entra_profiles.config.yamlanchors import MAX_EVENTS, Anchors, TooManyEvents, event_pos
+from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
+from entra_profiles.errors import MAX_PROBLEMS, Location, Problem
+
+MAX_NODES = 200_000  # aliases that expand beyond this are refused ("billion laughs")
+MAX_DEPTH = 32  # a profiles file needs six levels; deeper nesting is refused before anything recurses on it
+
+TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null")}
+TIMESTAMP, MERGE, MAP, SEQ, STR = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq", TAG + "str"
+VALUE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+REFUSED_TAG_HINT = "remove it: values are text, numbers, true/false, lists and mappings"
+
+
+class ExpansionLimit(Exception):
+    """The document expands to more values than MAX_NODES: building stops."""
+
+
+@dataclass
+class _Open:
+    """A mapping or sequence being built."""
+
+    value: LocatedMap | LocatedList
+    path: str
+    merges: list[LocatedMap] = field(default_factory=list)
+    key: str | None = None  # mapping: the key whose value comes next (None: a key comes next)
+    key_pos: Pos | None = None
+    keep: bool = True  # False: the next value is read but dropped (a duplicate or unreadable key)
+    merging: bool = False  # the next value is the source of a merge key (<<)
+    merge_list: bool = False  # a sequence that is a merge key's list of mappings
+
+
+class Builder:
+    """Feed it the events of one document; `root` is the value built, `problems` what was wrong."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.refused: set[str] = set()  # paths whose value was refused: not checked any further
+        self.reported: set[tuple[int, int, str]] = set()
+        self.root: Any = None
+        self.nodes = 0
+        self.stack: list[_Open] = []
+        self.skipping = 0  # nesting level inside a collection that is read but not built
+        self.anchors = Anchors()
+        self.resolver = yaml.resolver.Resolver()
+        self.implicit_starts = {c for c in self.resolver.yaml_implicit_resolvers if c}
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.constructors = yaml.constructor.SafeConstructor.yaml_constructors
+
+    # -- the stream ------------------------------------------------------------------------------
+    def feed_all(self, events: Iterator[yaml.Event]) -> None:
+        """Every event of the parser; aliases are replayed from their anchors' recorded events."""
+        sources: list[Iterator[yaml.Event]] = [events]
+        while sources:
+            event = next(sources[-1], None)
+            if event is None:
+                sources.pop()
+                continue
+            original = len(sources) == 1
+            if original:
+                self._record(event)
+            if isinstance(event, yaml.AliasEvent):
+                replay = self._alias(event)
+                if replay is not None:
+                    sources.append(replay)
+                continue
+            self._feed(event)
+
+    def _record(self, event: yaml.Event) -> None:
+        try:
+            first = self.anchors.record(event)
+        except TooManyEvents:
+            self._problem(event_pos(event, ""), f"the document holds more than {MAX_EVENTS} YAML values", "split it")
+            raise ExpansionLimit from None
+        if first is not None:
+            message = f"anchor &{getattr(event, 'anchor', '')} is defined twice (first at line {first.line})"
+            self._problem(event_pos(event, ""), message, "rename one")
+
+    def _alias(self, event: yaml.AliasEvent) -> Iterator[yaml.Event] | None:
+        """The events an alias stands for, or None after reporting why it cannot be used."""
+        if self.skipping:
+            return None
+        name = event.anchor or ""
+        if self._awaiting_key():
+            self._bad_key(event)
+            return None
+        path = self._child_path()
+        pos = event_pos(event, path)
+        replay = self.anchors.replay(name)
+        if self.anchors.is_open(name):
+            self._problem(
+                pos,
+                f"alias *{name} is used inside its own anchor &{name} (a value that contains itself)",
+                "refer to the anchor from outside it, or use templates and extends",
+            )
+        elif replay is None:
+            self._problem(
+                pos, f"alias *{name} refers to no anchor &{name} defined before it", "define the anchor first"
+            )
+        else:
+            return replay
+        self._count(pos)
+        self._place_refused(pos)
+        return None
+
+    def _count(self, pos: Pos) -> None:
+        """One more value; past MAX_NODES the document is refused where it got there."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._problem(
+                pos,
+                f"the document expands to more than {MAX_NODES} values",
+                "anchors and aliases that multiply each other are refused; use templates or extends instead",
+            )
+            raise ExpansionLimit
+
+    def _feed(self, event: yaml.Event) -> None:
+        if self.skipping:
+            self.skipping += _nesting(event)
+            return
+        if isinstance(event, VALUE_EVENTS):
+            if self._awaiting_key():
+                if isinstance(event, yaml.ScalarEvent):
+                    self._key(event)
+                else:
+                    self._bad_key(event)
+                return
+            pos = event_pos(event, self._child_path())
+            self._count(pos)
+            if isinstance(event, yaml.ScalarEvent):
+                self._place(self._scalar(event, pos), pos)
+            else:
+                self._start(event, pos)
+        elif isinstance(event, END_EVENTS):
+            self._end()
+
+    # -- collections -----------------------------------------------------------------------------
+    def _start(self, event: yaml.CollectionStartEvent, pos: Pos) -> None:
+        path = pos.path
+        mapping = isinstance(event, yaml.MappingStartEvent)
+        if event.tag not in (None, "!", MAP if mapping else SEQ):
+            self._refuse_tag(pos, event.tag)
+        if len(self.stack) >= MAX_DEPTH:
+            self._problem(
+                pos,
+                f"values are nested more than {MAX_DEPTH} levels deep",
+                "a profiles file needs a few levels: profiles, a profile, its credential",
+            )
+            self.skipping = 1
+            self._place_refused(pos)
+            self.refused.add(self.stack[3].path if len(self.stack) > 3 else path)  # and the field that holds it
+            return
+        parent = self.stack[-1] if self.stack else None
+        merge_list = not mapping and parent is not None and parent.merging
+        value = LocatedMap(pos) if mapping else LocatedList(pos)
+        self.stack.append(_Open(value, path, merge_list=merge_list))
+
+    def _end(self) -> None:
+        done = self.stack.pop()
+        value = done.value
+        if isinstance(value, LocatedMap):
+            for src in done.merges:  # explicit keys win over merged ones, earlier merges over later ones
+                for key, item in src.items():
+                    if key not in value:
+                        value.put(key, item, src.key_pos[key], src.value_pos[key])
+        if done.merge_list:  # its mappings went to the merge sources one by one
+            self._next_key()
+            return
+        self._place(value, value.pos)
+
+    def _place(self, value: Any, pos: Pos, *, reported: bool = False) -> None:
+        """Put a finished value where it belongs: the root, a list, or a mapping under its key.
+        `reported`: the value stands for one already reported as a problem."""
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if top.merge_list or top.merging:
+            if isinstance(value, LocatedMap):
+                self.stack[-2 if top.merge_list else -1].merges.append(value)
+            elif not reported:
+                self._problem(pos, "a merge key (<<) must refer to a mapping", "merge an anchored mapping: <<: *name")
+        elif isinstance(top.value, LocatedList):
+            top.value.append(value)
+            top.value.item_pos.append(pos)
+        elif top.keep and top.key is not None and top.key_pos is not None:
+            top.value.put(top.key, value, top.key_pos, pos)
+        if isinstance(top.value, LocatedMap):
+            self._next_key()
+
+    def _place_refused(self, pos: Pos) -> None:
+        """Nothing, where a value was refused; what would be checked below it is not (it was reported)."""
+        top = self.stack[-1] if self.stack else None
+        if top is None or not (top.merging or top.merge_list):
+            self.refused.add(pos.path)
+        self._place(None, pos, reported=True)
+
+    def _next_key(self) -> None:
+        top = self.stack[-1]
+        top.key, top.key_pos, top.keep, top.merging = None, None, True, False
+
+    # -- keys and scalars ------------------------------------------------------------------------
+    def _awaiting_key(self) -> bool:
+        return bool(self.stack) and isinstance(self.stack[-1].value, LocatedMap) and self.stack[-1].key is None
+
+    def _key(self, event: yaml.ScalarEvent) -> None:
+        top = self.stack[-1]
+        key = event.value
+        path = join(top.path, key)
+        pos = event_pos(event, path)
+        top.key, top.key_pos = key, pos
+        if event.tag == MERGE or (event.tag is None and event.implicit[0] and key == "<<"):
+            top.merging = True
+            return
+        if event.tag not in (None, "!", TAG + "str"):
+            self._refuse_tag(pos, event.tag)
+        mapping = top.value
+        assert isinstance(mapping, LocatedMap)
+        if key in mapping:
+            top.keep = False
+            self._problem(
+                pos,
+                f"duplicate key '{key}' (first defined at line {mapping.key_pos[key].line})",
+                "remove one of them; YAML would silently keep only the last",
+            )
+
+    def _bad_key(self, event: yaml.Event) -> None:
+        top = self.stack[-1]
+        pos = event_pos(event, top.path)
+        self._problem(
+            pos, "mapping keys must be plain text", "write the key as text; lists, mappings and aliases are not keys"
+        )
+        top.key, top.key_pos, top.keep = "", pos, False
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.skipping = 1
+
+    def _scalar(self, event: yaml.ScalarEvent, pos: Pos) -> Any:
+        """Text, a number, true/false or null. Dates stay text (no field holds one); other tags are
+        refused. The value is never quoted in a problem: it may be a secret."""
+        tag, value = event.tag, event.value
+        if tag is None or tag == "!":
+            if not event.implicit[0] or (value and value[0] not in self.implicit_starts):
+                return value  # quoted, or plain text that no implicit type starts with: the common case
+            tag = self.resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+            if tag not in PLAIN_TAGS:
+                return value  # `=`, `<<` and dates written as values are text
+        if tag in (TIMESTAMP, STR):
+            return value
+        if tag not in PLAIN_TAGS:
+            self._refuse_tag(pos, tag)
+            return value
+        try:
+            return self.constructors[tag](self.constructor, yaml.ScalarNode(tag, value))
+        except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError):
+            self._problem(
+                pos, f"this value cannot be read as {_short(tag)}", "quote it to keep it as text, or correct it"
+            )
+            self.refused.add(pos.path)
+            return value
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _child_path(self) -> str:
+        if not self.stack:
+            return ""
+        top = self.stack[-1]
+        if isinstance(top.value, LocatedList):
+            return self.stack[-2].path if top.merge_list else join(top.path, len(top.value))
+        return top.path if top.merging else join(top.path, top.key or "")
+
+    def _refuse_tag(self, pos: Pos, tag: str) -> None:
+        self._problem(pos, f"the YAML tag {_short(tag)} is not supported", REFUSED_TAG_HINT)
+        self.refused.add(pos.path)
+
+    def _problem(self, pos: Pos, message: str, hint: str | None = None) -> None:
+        """Report once per place in the file: an alias replays what it stands for, problems included."""
+        if (pos.line, pos.col, message) not in self.reported and len(self.problems) < MAX_PROBLEMS:
+            self.reported.add((pos.line, pos.col, message))
+            self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint))
+
+
+def _nesting(event: yaml.Event) -> int:
+    if isinstance(event, yaml.CollectionStartEvent):
+        return 1
+    return -1 if isinstance(event, yaml.CollectionEndEvent) else 0
+
+
+def _short(tag: str) -> str:
+    return tag.replace(TAG, "!!")
