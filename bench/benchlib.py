@@ -25,8 +25,6 @@ from entra_profiles.sandbox.process import SandboxStartError, sandbox_process
 REPO = Path(__file__).resolve().parents[1]
 GRAPH = "https://graph.microsoft.com"
 STEP_TIMEOUT_S = 600  # no single subprocess may run longer than this
-# The libraries a run needs, without any module of ours: the floor's start-up.
-LIBRARY_IMPORTS = "import azure.identity, msal, requests, jwt, yaml, pydantic, cryptography.x509, click"
 
 SEQUENTIAL = '''\
 """Connect each profile in turn with azure-identity, as a user would write it."""
@@ -290,6 +288,23 @@ def run_script(script: Path, state: Path, profiles: Path, count: int, env: dict[
     if result["ok"] != count:
         raise SystemExit(f"{script.name} connected {result['ok']} of {count} profiles\n{m.stderr}")
     return m
+
+
+def library_imports(command: list[str], env: dict[str, str]) -> str:
+    """`import a, b, …` of the third-party packages `command` imports (from site-packages), none of ours:
+    what a floor's interpreter start must load."""
+    import sysconfig
+
+    done = subprocess.run([command[0], "-X", "importtime", *command[1:]], env=env, capture_output=True, text=True)
+    names = {line.split("|")[2].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    site = sysconfig.get_paths()["purelib"]
+    found = set()
+    for name in sorted(n for n in names if "." not in n and not n.startswith("_")):
+        spec = __import__("importlib.util").util.find_spec(name)
+        origin = (spec.origin or "") if spec else ""
+        if origin.startswith(site) and name != "entra_profiles" and "__editable__" not in name:
+            found.add(name)
+    return "import " + ", ".join(sorted(found))
 
 
 def spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:

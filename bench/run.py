@@ -6,9 +6,9 @@ In one run, interleaved round by round against one sandbox (a subprocess on 127.
   it (bench/benchlib.py SEQUENTIAL);
 - the thread-pool baseline: 16 threads, a credential per profile, one shared connection pool
   (bench/benchlib.py POOL) — a competent script;
-- the floor: a Python start with the libraries' imports only (none of ours: `python -c 'import
-  azure.identity, msal, …'`) plus the round trips the run's concurrency cannot hide,
-  ceil(200 / concurrency) x 50 ms, with our concurrency and with 16 (the formula of issue #4).
+- the floor: a Python start with the libraries' imports only — the third-party packages the run
+  imports (found with -X importtime), none of ours — plus the round trips the run's concurrency cannot
+  hide, ceil(200 / concurrency) x 50 ms, with our concurrency and with 16 (the formula of issue #4).
 
 Targets (issue #11): >= 15x the sequential loop, >= 2x the thread-pool script, <= 1.5x the floor.
 Run: .venv/bin/python bench/run.py [--runs N] [--quick] [--show-baselines] [-- RUN ARGS]
@@ -24,11 +24,11 @@ import tempfile
 from pathlib import Path
 
 from benchlib import (
-    LIBRARY_IMPORTS,
     POOL,
     SEQUENTIAL,
     Measured,
     clean_env,
+    library_imports,
     log_lines,
     machine,
     make_world,
@@ -74,11 +74,13 @@ def main() -> None:
         scripts["sequential"].write_text(SEQUENTIAL)
         scripts["pool"].write_text(POOL)
         out = tmp / "stdout"
-        floor_command = [sys.executable, "-c", LIBRARY_IMPORTS]
-        measure(floor_command, env, out)  # .pyc written, files in the page cache
         state = tmp / "sandbox"
         with sandbox(state, world.seed, env) as info:
             run_all(profiles_file, total, state, env, args.run_args, out)  # warm-up
+            ours_command = [sys.executable, "-m", "entra_profiles", "-f", str(profiles_file), "run", "all"]
+            libraries = library_imports([*ours_command, "--sandbox", str(state), "--format", "json"], env)
+            floor_command = [sys.executable, "-c", libraries]
+            measure(floor_command, env, out)  # .pyc written, files in the page cache
             for _ in range(runs):  # interleaved, so that drift hits every variant alike
                 imports.append(measure(floor_command, env, out).wall_s)
                 before = log_lines(info)
@@ -105,7 +107,7 @@ def main() -> None:
     )
     print(f"baseline: thread pool (16 threads)    {spread([m.wall_s for m in pool])}")
     print(f"baseline: sequential loop             {spread([m.wall_s for m in sequential])}")
-    print(f"library imports only ({LIBRARY_IMPORTS.removeprefix('import ')})  {spread(imports)}")
+    print(f"library imports only (python -c '{libraries}')  {spread(imports)}")
     print(
         f"floor: imports + ceil({total}/{CONCURRENCY}) x {LATENCY_MS} ms = {floor:.2f} s   (with 16: {floor16:.2f} s)"
     )

@@ -63,7 +63,8 @@ class LightHttp:
     def __init__(
         self, ca_bundle: str | None, connect_timeout: float, read_timeout: float, pool_size: int, share: bool = True
     ) -> None:
-        self._tls = _trust(ca_bundle)
+        self._ca_bundle = ca_bundle
+        self._tls: dict[str, Any] | None = None  # one TLS context for every connection, made on first use
         self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         self._pool_size = pool_size
         self._managers: dict[str | None, urllib3.PoolManager] = {}  # by proxy URL (None: direct)
@@ -127,6 +128,8 @@ class LightHttp:
             proxy = self._proxies[origin]
             manager = self._managers.get(proxy)
             if manager is None:
+                if self._tls is None:
+                    self._tls = _trust(self._ca_bundle)
                 common: dict[str, Any] = {"maxsize": self._pool_size, "retries": False, **self._tls}
                 if proxy is None:
                     manager = urllib3.PoolManager(num_pools=16, **common)
@@ -156,16 +159,23 @@ def _with(url: str, params: Mapping[str, str] | None) -> str:
 
 
 def _trust(ca_bundle: str | None) -> dict[str, Any]:
-    """TLS settings: the given CA bundle; else, as requests does, REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE,
-    else certifi's. Verification is never switched off."""
+    """One TLS context, the CA bundle read once: the given one; else, as requests does, REQUESTS_CA_BUNDLE
+    or CURL_CA_BUNDLE, else certifi's. Verification is never switched off. A bundle that cannot be read
+    fails as urllib3 fails it, as a TLS error."""
+    from urllib3.exceptions import SSLError
+    from urllib3.util.ssl_ import create_urllib3_context
+
     path = ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if not path:
         from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
         path = DEFAULT_CA_BUNDLE_PATH
-    if os.path.isdir(path):
-        return {"cert_reqs": "CERT_REQUIRED", "ca_cert_dir": path}
-    return {"cert_reqs": "CERT_REQUIRED", "ca_certs": path}
+    context = create_urllib3_context()
+    try:
+        context.load_verify_locations(capath=path) if os.path.isdir(path) else context.load_verify_locations(path)
+    except OSError as exc:
+        raise SSLError(exc) from exc
+    return {"cert_reqs": "CERT_REQUIRED", "ssl_context": context}
 
 
 def _proxy(url: str) -> str | None:
