@@ -43,6 +43,8 @@ class ConfidentialCredential:
     """`get_token_info(scope)` for one app in one tenant (`any_tenant`: or in the tenant a caller's
     options name, as a vault reader follows a vault's challenge)."""
 
+    cut_at_deadline = True  # its requests record their socket: deadlines.guarded, no thread per call
+
     def __init__(
         self,
         tenant_id: str,

@@ -17,6 +17,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from entra_profiles.net.answers import recorded
 from entra_profiles.net.sessions import is_loopback
@@ -110,11 +112,18 @@ class LightHttp:
     def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> LightResponse:
         record = trace()
         record.sending = url  # kept when the request fails: the failure names the endpoint
+        if record.aborted:  # the profile's deadline passed: no new request
+            from entra_profiles.deadlines import DeadlineExceeded
+
+            raise DeadlineExceeded("the profile's --timeout ran out")
         headers.setdefault("User-Agent", USER_AGENT)
-        raw = self._manager(url).urlopen(
-            method, url, body=body, headers=headers, redirect=False, retries=False, timeout=self._timeout
-        )
-        answer = LightResponse(raw.status, raw.headers, raw.data)
+        try:
+            raw = self._manager(url).urlopen(
+                method, url, body=body, headers=headers, redirect=False, retries=False, timeout=self._timeout
+            )
+            answer = LightResponse(raw.status, raw.headers, raw.data)
+        finally:
+            record.sock = None
         record.sending = None
         record.last = recorded(answer.status_code, answer.headers, answer.content, url)
         return answer
@@ -133,6 +142,7 @@ class LightHttp:
                 common: dict[str, Any] = {"maxsize": self._pool_size, "retries": False, **self._tls}
                 if proxy is None:
                     manager = urllib3.PoolManager(num_pools=16, **common)
+                    manager.pool_classes_by_scheme = WATCHED_POOLS
                 else:
                     auth = urlsplit(proxy)
                     headers = None
@@ -142,6 +152,7 @@ class LightHttp:
                         basic = f"{unquote(auth.username)}:{unquote(auth.password or '')}"
                         headers = urllib3.make_headers(proxy_basic_auth=basic)
                     manager = urllib3.ProxyManager(proxy, proxy_headers=headers, num_pools=16, **common)
+                    manager.pool_classes_by_scheme = WATCHED_POOLS
                 self._managers[proxy] = manager
             return manager
 
@@ -150,6 +161,49 @@ class LightHttp:
             for manager in self._managers.values():
                 manager.clear()
             self._managers.clear()
+
+
+def _watched(sock: Any) -> Any:
+    """Tell the calling profile's Trace which socket its request uses, so that its deadline can cut it
+    (deadlines.guarded); cut at once when the deadline has passed already."""
+    record = trace()
+    record.sock = sock
+    if record.aborted:
+        from entra_profiles.deadlines import cut
+
+        cut(record)
+    return sock
+
+
+class _WatchedHTTP(HTTPConnection):
+    def _new_conn(self) -> Any:
+        return _watched(super()._new_conn())
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:  # a kept-alive connection
+            _watched(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPS(HTTPSConnection):
+    def _new_conn(self) -> Any:
+        return _watched(super()._new_conn())
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:
+            _watched(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTP
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPS
+
+
+WATCHED_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
 def _with(url: str, params: Mapping[str, str] | None) -> str:

@@ -15,7 +15,7 @@ from entra_profiles.clouds import Cloud
 from entra_profiles.config.models import ManagedIdentity, Profile
 from entra_profiles.context import Context, CredentialFacts, token_claims
 from entra_profiles.credentials.options import Transports
-from entra_profiles.deadlines import Deadline, retrying, within
+from entra_profiles.deadlines import Deadline, guarded, retrying, within
 from entra_profiles.net.trace import forget_last_response, trace
 from entra_profiles.redact import REDACTOR
 from entra_profiles.results import Failure, ProfileFailed, ProfileResult
@@ -160,7 +160,9 @@ def _token(holder: _Credential, scope: str, deadline: Deadline, options: Connect
     forget_last_response()
 
     def attempt() -> tuple[str, int]:
-        info = within(deadline, holder.get().get_token_info, scope)
+        credential = holder.get()
+        waits = guarded if getattr(credential, "cut_at_deadline", False) else within
+        info = waits(deadline, credential.get_token_info, scope)
         return info.token, int(info.expires_on)
 
     return retrying(
