@@ -35,7 +35,7 @@ PROFILES_PER_WORKER = 500  # a worker process pays off from about this many prof
 
 @dataclass(frozen=True)
 class RunOptions:
-    concurrency: int = 64  # profiles connecting at once, in each worker process
+    concurrency: int = 32  # profiles connecting at once, in each worker process
     connect: ConnectOptions = field(default_factory=ConnectOptions)
     shared_pool: bool = True
     workers: int | None = None  # None: default_workers()
