@@ -105,7 +105,11 @@ def _run_here(
     options: RunOptions,
     merged: queue.SimpleQueue[ProfileResult | _Ended],
 ) -> None:
-    connect_all(ps, part, sandbox, options, merged.put)
+    try:
+        connect_all(ps, part, sandbox, options, merged.put)
+    except Exception as exc:  # a bug: the part's profiles fail (those reported already keep their result)
+        for name in part:
+            merged.put(ProfileResult(name, error=Failure("failed", f"{type(exc).__name__}: {exc}")))
 
 
 def _part_of(ps: ProfileSet, part: list[str]) -> ProfileSet:
