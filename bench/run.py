@@ -42,7 +42,7 @@ from benchlib import (
 
 LATENCY_MS = 50
 TENANTS, APPS = 20, 10  # 200 profiles
-CONCURRENCY = 32  # run's default --concurrency, for the floor
+CONCURRENCY = 64  # run's default --concurrency, for the floor
 TARGET_VS_SEQUENTIAL = 15.0
 TARGET_VS_POOL = 2.0
 TARGET_FLOOR_RATIO = 1.5

@@ -38,7 +38,11 @@ Examples:
 @targets_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
 @click.option(
-    "--concurrency", type=click.IntRange(1, 512), default=32, show_default=True, help="Profiles at once, per worker."
+    "--concurrency",
+    type=click.IntRange(1, 512),
+    default=64,
+    show_default=True,
+    help="Profiles at once (shared by the worker processes).",
 )
 @click.option(
     "--workers",

@@ -60,7 +60,7 @@ class Transports:
         """msal's HTTP client for the route (net/light.py), and whether the caller owns it (not shared)."""
         from entra_profiles.net.light import LightHttp
 
-        size = max(POOL_SIZE_MIN, self.concurrency + self.concurrency // 4)  # the profiles and the prefetchers
+        size = max(POOL_SIZE_MIN, self.concurrency + self.concurrency // 2)  # the profiles and the prefetchers
         if not self.shared:
             return LightHttp(route.ca_bundle, self.connect_timeout, self.read_timeout, size, share=False), True
         with self._lock:

@@ -35,7 +35,7 @@ PROFILES_PER_WORKER = 500  # a worker process pays off from about this many prof
 
 @dataclass(frozen=True)
 class RunOptions:
-    concurrency: int = 32  # profiles connecting at once, in each worker process
+    concurrency: int = 64  # profiles connecting at once, in all: each worker process has its share
     connect: ConnectOptions = field(default_factory=ConnectOptions)
     shared_pool: bool = True
     workers: int | None = None  # None: default_workers()
@@ -249,5 +249,5 @@ def _prefetch_discovery(
             adopt(Trace())
             http.prefetch_discovery(host, tenant)
 
-    for i in range(min(len(tenants), max(2, concurrency // 4))):
+    for i in range(min(len(tenants), max(2, concurrency // 2))):
         threading.Thread(target=fetch, name=f"prefetch-{i}", daemon=True).start()

@@ -50,6 +50,7 @@ def run_in_workers(
 ) -> list[ProfileResult]:
     """Every profile's result, in selection order; the first part runs here, the others in workers."""
     parts = [p for p in partition(names, workers, key=lambda n: _tenant_key(ps, n)) if p]
+    options = replace(options, concurrency=-(-options.concurrency // len(parts)))  # each part its share
     results: dict[str, ProfileResult] = {}
     merged: queue.SimpleQueue[ProfileResult | _Ended] = queue.SimpleQueue()
     children = [_Child.start(ps, part, sandbox, options, merged) for part in parts[1:]]
