@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import machine
+
 TARGET_OVERHEAD_S = 0.30
 
 
@@ -80,6 +82,7 @@ def main() -> None:
     bare, help_, validate = (statistics.median(times[n]) for n in commands)
     over = validate - bare
     print(f"startup benchmark: {args.profiles} profiles, {args.runs} interleaved rounds, median (min–max) wall time")
+    print(f"machine: {machine()}")
     print(f"bare python -c pass        {spread(times['bare'])}")
     print(f"entra-profiles --help      {spread(times['help'])}  (+{(help_ - bare) * 1000:.0f} ms)")
     print(f"entra-profiles validate    {spread(times['validate'])}  (+{over * 1000:.0f} ms)")
