@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/references.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/shards.py
 
 clean:
 	rm -rf $(VENV) $(AZ_VENV) .mypy_cache .pytest_cache .ruff_cache $(NODE_DIR)/node_modules

@@ -24,6 +24,7 @@ COMMANDS = {
     "list": ("entra_profiles.commands.listing:list_profiles", "List the selected profiles."),
     "schema": ("entra_profiles.commands.schema:schema", "Print the JSON Schema of profiles files."),
     "run": ("entra_profiles.commands.run:run", "Connect the selected profiles and report each context."),
+    "report": ("entra_profiles.commands.report:report", "Merge the reports of a batch's shards, render them."),
     "resolve": ("entra_profiles.commands.resolve:resolve", "Show a profile's resolved fields and their sources."),
     "export": ("entra_profiles.commands.export:export", "Print a profile's variables for other tools and CI systems."),
     "exec": ("entra_profiles.commands.exec:exec_command", "Run a command with a profile's variables."),

@@ -21,6 +21,7 @@ COLOURS = {
     "failed": "red",
     "error": "red",
     "warning": "yellow",
+    "warn": "yellow",
     "interrupted": "magenta",
     "hint": "cyan",
 }

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -25,8 +26,12 @@ from entra_profiles.errors import Location, Problem
 from entra_profiles.output import table
 from entra_profiles.reports import problems as problem_report
 from entra_profiles.reports import structured, text
-from entra_profiles.results import Failure, ProfileResult
-from entra_profiles.safetext import neutralize
+from entra_profiles.reports.html import render_html
+from entra_profiles.reports.junit import render_junit
+from entra_profiles.reports.markdown import render_markdown
+from entra_profiles.reports.model import Batch
+from entra_profiles.results import AppCredential, CheckResult, Failure, ProfileResult
+from entra_profiles.safetext import neutralize, one_line
 
 HOSTILE = [
     "x\n::error::MARK-gh",
@@ -164,8 +169,11 @@ DANGEROUS = st.one_of(st.lists(st.sampled_from(PIECES), max_size=12).map("".join
 
 
 def result_with(value: str) -> list[ProfileResult]:
-    failed = ProfileResult("failed", error=Failure("failed", value, value))
+    failed = ProfileResult("failed", error=Failure("failed", value, value), tenant=value)
     ok = ProfileResult("ok", context={"AppName": value, "Scopes": [value]}, organization=value, warnings=[value])
+    ok.tenant = value
+    ok.checks = [CheckResult("forbid_roles", "fail", value, value, "forbidden_roles"), CheckResult("x", "warn", value)]
+    ok.credentials = [AppCredential("secret", "2026-12-01T00:00:00Z", value, value, None, value, True)]
     return [failed, ok]
 
 
@@ -175,12 +183,17 @@ def test_report_writers_never_write_a_command_and_keep_the_value(value: str) -> 
     results = result_with(value)
     for rendered in (text.render_text(results), text.render_text(results[:1]), text.render_text(results[1:])):
         assert commands_in(neutralize(rendered)) == []
-    document = json.loads(neutralize(structured.render_json(results)))
+    batch = Batch(results, fail_on="warn")
+    document = json.loads(neutralize(structured.render_json(batch)))
     assert document["profiles"][0]["error"]["message"] == value
-    assert commands_in(neutralize(structured.render_json(results))) == []
-    loaded = yaml.safe_load(neutralize(structured.render_yaml(results)))
+    assert commands_in(neutralize(structured.render_json(batch))) == []
+    loaded = yaml.safe_load(neutralize(structured.render_yaml(batch)))
     assert loaded["profiles"][0]["error"]["message"] == value
-    assert commands_in(neutralize(structured.render_yaml(results))) == []
+    assert commands_in(neutralize(structured.render_yaml(batch))) == []
+    for render in (render_junit, render_markdown, render_html):  # files, as written: not neutralized
+        assert commands_in(render(batch)) == [], render.__name__
+    suites = ElementTree.fromstring(render_junit(batch))
+    assert suites.find("testsuite/testcase/failure").get("message") == one_line(value)  # type: ignore[union-attr]
     problem = Problem(Location("p.yaml", 1, 2, "profiles.x"), f"'{value}' is wrong", value)
     assert commands_in(neutralize(problem.format())) == []
     assert json.loads(neutralize(problem_report.render_json("p.yaml", [problem], [])))["problems"][0]["hint"] == value

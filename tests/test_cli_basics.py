@@ -129,7 +129,7 @@ def test_usage_error_exit_2() -> None:
     r = run_cli("list", "--format", "xml")
     assert (r.code, r.err) == (
         2,
-        "error: invalid value for '--format': 'xml' is not one of 'text', 'json'\n"
+        "error: invalid value for '--format': 'xml' is not one of 'text', 'json', 'github-matrix'\n"
         "  hint: see 'entra-profiles list --help'\n",
     )
 

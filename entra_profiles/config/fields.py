@@ -10,7 +10,7 @@ import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from entra_profiles.references.syntax import is_deferred
 
@@ -23,6 +23,8 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 CHARACTERS_DETAIL = "; this one contains"
 INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"))
 MULTI_TENANT = {"common", "organizations", "consumers"}
+DURATION_RE = re.compile(r"([0-9]{1,6})([wdhms])")
+DURATION_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 # Microsoft Graph in every built-in cloud (clouds.py holds the endpoints), and its application id.
 GRAPH_HOSTS = frozenset(
     {"graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn"}
@@ -116,9 +118,28 @@ def check_dns_suffix(value: str) -> str:
     return v.lower()
 
 
+def check_duration(value: object) -> str:
+    """A span of time as people write it: `30d`, `2w`, `12h`, `45m`, `90s` (one number, one unit)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or not DURATION_RE.fullmatch(str(value).strip()):
+        shown = f"'{value}'" if isinstance(value, str) else str(value)
+        bare = isinstance(value, int) and not isinstance(value, bool)
+        unit = f": write {value}d for days, {value}h for hours or {value}m for minutes" if bare else ""
+        raise ValueError(f"{shown} is not a duration such as 30d, 2w, 12h, 45m or 90s{unit}")
+    return str(value).strip()
+
+
+def duration_seconds(text: str) -> int:
+    """Seconds in a duration that `check_duration` accepted."""
+    found = DURATION_RE.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"'{text}' is not a duration")
+    return int(found.group(1)) * DURATION_UNITS[found.group(2)]
+
+
 Guid = Annotated[str, AfterValidator(check_guid)]
 Tenant = Annotated[str, AfterValidator(check_tenant)]
 Thumbprint = Annotated[str, AfterValidator(normalize_thumbprint)]
 HttpsUrl = Annotated[str, AfterValidator(check_https_url)]
 DnsSuffix = Annotated[str, AfterValidator(check_dns_suffix)]
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+Duration = Annotated[str, BeforeValidator(check_duration), Field(pattern=r"^[0-9]{1,6}[wdhms]$")]

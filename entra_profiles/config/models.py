@@ -10,7 +10,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from entra_profiles.config.fields import DnsSuffix, Guid, HttpsUrl, Name, Tenant, Thumbprint, app_only_scope_fix
+from entra_profiles.config.fields import (
+    DnsSuffix,
+    Duration,
+    Guid,
+    HttpsUrl,
+    Name,
+    Tenant,
+    Thumbprint,
+    app_only_scope_fix,
+    duration_seconds,
+)
 from entra_profiles.references.syntax import is_deferred
 
 DEFAULT_AUDIENCE = "api://AzureADTokenExchange"
@@ -111,9 +121,45 @@ KeyVaultCredential = Annotated[str, Field(pattern=KEYVAULT_CREDENTIAL_PATTERN)]
 
 
 class Expect(Model):
-    """Checks on a connection (filled by a later issue; the key is reserved)."""
+    """What a connection must be: each expectation becomes a check, `pass`, `warn`, `fail` or `skipped`."""
 
-    roles: list[str] | None = None
+    require_roles: list[str] | None = Field(
+        default=None, description="Application permissions the token must carry (e.g. User.Read.All)."
+    )
+    roles: list[str] | None = Field(default=None, description="The older name of require_roles.")
+    forbid_roles: list[str] | None = Field(
+        default=None,
+        description="Application permissions the token must not carry; globs allowed (*.ReadWrite.All).",
+    )
+    credential_valid_for: Duration | None = Field(
+        default=None, description="The credential in use must stay valid this long (30d, 2w, 12h)."
+    )
+    warn_within: Duration | None = Field(
+        default=None, description="Warn when the credential in use ends within this (longer) span."
+    )
+    tenant: str | None = Field(default=None, description="The tenant's expected display name, verified domain or id.")
+    token_lifetime_min: Duration | None = Field(
+        default=None, description="Each token must be valid at least this long when it comes (45m, 1h)."
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Expect:
+        if self.roles is not None and self.require_roles is not None:
+            raise ValueError(
+                "both require_roles and roles are given (here or inherited); roles is the older name of "
+                "require_roles: keep one name"
+            )
+        valid_for, warn = self.credential_valid_for, self.warn_within
+        if valid_for is not None and warn is not None and duration_seconds(warn) <= duration_seconds(valid_for):
+            raise ValueError(
+                f"warn_within ({warn}) must be longer than credential_valid_for ({valid_for}): a credential "
+                "ending within credential_valid_for fails, one ending later but within warn_within warns"
+            )
+        return self
+
+    @property
+    def required_roles(self) -> list[str]:
+        return list(self.require_roles or self.roles or [])
 
 
 class CustomCloud(Model):

@@ -81,8 +81,9 @@ def check(p: Prepared, what: str, options: ConnectOptions, deadline: Deadline) -
         result = connect(p.name, p.profile, p.cloud, p.route, transports, p.base_dir, options, p.vault_material, spent)
     finally:
         transports.close()
-    if result.error is not None:
-        raise ExportError(f"{p.name}: --check failed, nothing {what}: {result.error.message}", hint=result.error.hint)
+    failure = result.failure()  # the connection's, or a failed `expect:` check's
+    if failure is not None:
+        raise ExportError(f"{p.name}: --check failed, nothing {what}: {failure.message}", hint=failure.hint)
     for warning in result.warnings:  # the token is good, but the person should know (as `run` says it)
         err(f"warning: {p.name}: {warning}")
     tid = (result.context or {}).get("TenantId")

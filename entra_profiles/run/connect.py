@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from entra_profiles.clouds import Cloud
-from entra_profiles.config.models import ManagedIdentity, Profile
+from entra_profiles.config.models import Certificate, ClientSecret, ManagedIdentity, Profile
 from entra_profiles.context import Context, CredentialFacts, token_claims
 from entra_profiles.credentials.options import Transports
 from entra_profiles.deadlines import Deadline, guarded, retrying, within
 from entra_profiles.net.trace import forget_last_response, trace
 from entra_profiles.redact import REDACTOR
-from entra_profiles.results import Failure, ProfileFailed, ProfileResult
+from entra_profiles.results import ProfileFailed, ProfileResult
 from entra_profiles.routing import Route
+from entra_profiles.run.app_credentials import InUse, read_app_credentials
 from entra_profiles.run.checks import check_context
+from entra_profiles.run.expectations import GraphReads, Observed, check_expectations, skipped_all
 from entra_profiles.run.failures import classify, endpoint, is_retryable, retry_after
 from entra_profiles.run.probe import probe_graph
 from entra_profiles.run.token_checks import token_problem
@@ -52,7 +54,7 @@ def connect(
 
     started = time.monotonic() - spent
     deadline = Deadline(started + options.timeout, options.timeout)
-    result = ProfileResult(name)
+    result = ProfileResult(name, tenant=profile.tenant)
     stage = "managed_identity" if isinstance(profile.credential, ManagedIdentity) else "token"
     holder = _Credential(lambda: build_credential(profile, route, transports, base_dir, vault_material))
     try:
@@ -64,19 +66,24 @@ def connect(
         context = Context.build(facts, claims, expires_on, cloud.name)
         result.context = context.fields
         result.warnings = check_context(context.fields, scopes[0], cloud.graph_scope)
+        graph = _graph_reads(holder, token, scopes[0], cloud, route, transports, deadline, options, profile, stage)
         if options.probe or profile.probe:
             stage = "graph"
-            result.organization = probe_graph(route, token, transports, deadline, options.retries)
-        missing = _missing_roles(profile, context.fields)
-        if missing:
-            granted = ", ".join(context.fields["Scopes"]) or "none"
-            result.error = Failure(
-                "missing_roles",
-                f"required roles not granted: {', '.join(missing)} (granted: {granted})",
-                "add the application permissions to the app and grant admin consent in the tenant",
+            result.organization = graph.org().display_name
+        if profile.expect is not None:
+            seen = Observed(
+                roles=list(context.fields["Scopes"]),
+                tenant_id=context.fields["TenantId"],
+                expires_on=expires_on,
+                credential_type=profile.credential.type,
+                in_use=_in_use(profile, facts),
             )
+            result.checks, result.credentials = check_expectations(profile.expect, seen, graph)
+            if graph.organization is not None:
+                result.organization = graph.organization.display_name
     except Exception as exc:
         result.error = classify(exc, route, stage, deadline)
+        result.checks = skipped_all(profile.expect)
     finally:
         holder.close()
         result.duration_s = time.monotonic() - started
@@ -177,11 +184,44 @@ def _token(holder: _Credential, scope: str, deadline: Deadline, options: Connect
     )
 
 
-def _missing_roles(profile: Profile, context: dict[str, Any]) -> list[str]:
-    if profile.expect is None or not profile.expect.roles:
-        return []
-    granted = set(context.get("Scopes") or [])
-    return [r for r in profile.expect.roles if r not in granted]
+def _graph_reads(
+    holder: _Credential,
+    token: str,
+    scope: str,
+    cloud: Cloud,
+    route: Route,
+    transports: Transports,
+    deadline: Deadline,
+    options: ConnectOptions,
+    profile: Profile,
+    stage: str,
+) -> GraphReads:
+    """Graph's answers about the tenant and the app, asked for with a Graph token (the profile's own, or
+    one more when its first scope is another resource) within the profile's deadline."""
+    graph_token: list[str] = [token] if scope.rstrip("/") == cloud.graph_scope.rstrip("/") else []
+
+    def bearer() -> str:
+        if not graph_token:
+            graph_token.append(_checked_token(holder, cloud.graph_scope, deadline, options, profile, route, stage)[0])
+        return graph_token[0]
+
+    return GraphReads(
+        ask_organization=lambda: probe_graph(route, bearer(), transports, deadline, options.retries),
+        ask_app=lambda: read_app_credentials(
+            route, bearer(), profile.client_id or "", transports, deadline, options.retries
+        ),
+        classify=lambda exc: classify(exc, route, "graph", deadline),
+    )
+
+
+def _in_use(profile: Profile, facts: CredentialFacts) -> InUse | None:
+    """What tells the credential in use among the app's registered ones (never the secret itself)."""
+    credential = profile.credential
+    if isinstance(credential, ClientSecret):
+        return InUse("secret", hint=credential.secret.get_secret_value()[:3])
+    if isinstance(credential, Certificate):
+        return InUse("certificate", thumbprint=facts.certificate_thumbprint, not_after=facts.certificate_not_after)
+    return None
 
 
 def _close(credential: Any) -> None:

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from typing import IO, Any
 
 from entra_profiles.config.loader import ProfileSet
@@ -261,24 +261,21 @@ def _write(stream: IO[bytes], message: object, lock: threading.Lock) -> None:
 
 def _send(stream: IO[bytes], result: ProfileResult, lock: threading.Lock) -> None:
     """One result, redacted here: this process alone knows the Key Vault values it read."""
-    clean = ProfileResult(
-        result.name,
-        context=REDACTOR.redact_tree(result.context) if result.context is not None else None,
-        warnings=[REDACTOR.redact(w) for w in result.warnings],
-        error=_redacted(result.error),
-        organization=REDACTOR.redact(result.organization) if result.organization is not None else None,
-        duration_s=result.duration_s,
-        interrupted=result.interrupted,
-    )
-    _write(stream, clean, lock)
+    _write(stream, _redacted(result), lock)
 
 
-def _redacted(failure: Failure | None) -> Failure | None:
-    if failure is None:
-        return None
-    hint = REDACTOR.redact(failure.hint) if failure.hint is not None else None
-    reason = REDACTOR.redact(failure.reason) if failure.reason is not None else None
-    return replace(failure, message=REDACTOR.redact(failure.message), hint=hint, reason=reason)
+def _redacted(value: Any) -> Any:
+    """`value` with every string in it redacted: a result's fields, its failure, checks and credentials
+    (dataclasses), their lists and dicts; other values as they are."""
+    if isinstance(value, str):
+        return REDACTOR.redact(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _redacted(getattr(value, f.name)) for f in fields(value) if f.init})
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    return value
 
 
 def worker_main() -> int:

@@ -30,7 +30,10 @@ def leaky_file(tmp_path: Path, world: ExampleWorld) -> Path:
     path = tmp_path / "profiles.yaml"
     path.write_text(f"""version: 1
 templates:
-  contoso: {{tenant: contoso.onmicrosoft.com, client_id: {AUTOMATION}}}
+  contoso:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    expect: {{credential_valid_for: 1d, tenant: Contoso}}
 profiles:
   env-secret:
     extends: contoso
@@ -61,6 +64,17 @@ profiles:
     return path
 
 
+def leak_env(box: Sandbox) -> dict[str, str]:
+    """The canaries and the good values, where the profiles read them; the sandbox to route to."""
+    return {
+        "LEAK_SECRET": CANARIES["env_secret"],
+        "LEAK_PFX_PASSWORD": CANARIES["pfx_password"],
+        "GOOD_PFX_PASSWORD": PFX_PASSWORD,
+        "GOOD_SECRET": "sandbox-secret-contoso-1",
+        "ENTRA_PROFILES_SANDBOX": str(box.state_dir),
+    }
+
+
 COMMANDS = [
     ["validate"],
     ["validate", "--resolve"],
@@ -79,13 +93,7 @@ COMMANDS = [
 @pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
 def test_no_canary_or_token_in_any_output(leaky_file: Path, box: Sandbox, args: list[str], debug: bool) -> None:
-    env = {
-        "LEAK_SECRET": CANARIES["env_secret"],
-        "LEAK_PFX_PASSWORD": CANARIES["pfx_password"],
-        "GOOD_PFX_PASSWORD": PFX_PASSWORD,
-        "GOOD_SECRET": "sandbox-secret-contoso-1",
-        "ENTRA_PROFILES_SANDBOX": str(box.state_dir),
-    }
+    env = leak_env(box)
     r = run_cli(*(["--debug"] if debug else []), "-f", str(leaky_file), *args, env=env)
     assert r.code in (0, 1), r.err[-2000:]
     seen = r.out + r.err
@@ -102,3 +110,24 @@ def test_request_log_holds_no_canary(box: Sandbox) -> None:
     for canary in CANARIES.values():
         assert canary not in text
     assert not JWT.search(text)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_no_canary_or_token_in_report_files(leaky_file: Path, box: Sandbox, tmp_path: Path, debug: bool) -> None:
+    """The JUnit, HTML, Markdown (a file and the step summary), JSON and YAML reports hold no secret either."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    env = {**leak_env(box), "GITHUB_STEP_SUMMARY": str(out / "step-summary.md")}
+    names = {"junit": "r.xml", "html": "r.html", "json": "r.json", "yaml": "r.yaml"}
+    reports = [f"--report={fmt}={out / name}" for fmt, name in names.items()]
+    args = ["run", "all", "--probe", *reports]
+    r = run_cli(*(["--debug"] if debug else []), "-f", str(leaky_file), *args, env=env)
+    assert r.code == 1, r.err[-2000:]
+    files = {p.name: p.read_text() for p in out.iterdir()}
+    assert set(files) == {*names.values(), "step-summary.md"}
+    assert "hint &apos;san&apos;" in files["r.html"]  # the app's registered credentials are listed: by hint only
+    for name, text in files.items():
+        for label, canary in [*CANARIES.items(), ("pfx", PFX_PASSWORD), ("good secret", "sandbox-secret-contoso-1")]:
+            assert canary not in text, f"{label} leaked into {name}"
+        assert "PRIVATE KEY" not in text
+        assert not JWT.search(text), f"a token leaked into {name}"

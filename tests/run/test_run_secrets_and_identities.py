@@ -34,7 +34,7 @@ def test_client_secret_single_profile_text_report(run_profiles: RunProfiles) -> 
 def test_json_report_shape(run_profiles: RunProfiles) -> None:
     r = run_profiles(SECRET, "--format", "json", env={"APP_SECRET": "sandbox-secret-contoso-1"})
     doc = report(r)
-    assert doc["summary"] == {"ok": 1, "failed": 0, "total": 1}
+    assert doc["summary"] == {"ok": 1, "warn": 0, "failed": 0, "total": 1}
     p = doc["profiles"][0]
     assert (p["name"], p["status"], p["error"], p["warnings"]) == ("app", "ok", None, [])
     assert list(p["context"]) == [
@@ -47,7 +47,7 @@ def test_json_report_shape(run_profiles: RunProfiles) -> None:
 
 def test_yaml_report(run_profiles: RunProfiles) -> None:
     r = run_profiles(SECRET, "--format", "yaml", env={"APP_SECRET": "sandbox-secret-contoso-1"})
-    assert r.code == 0 and "summary:\n  ok: 1\n  failed: 0\n  total: 1" in r.out
+    assert r.code == 0 and "summary:\n  ok: 1\n  warn: 0\n  failed: 0\n  total: 1" in r.out
 
 
 def test_wrong_secret(run_profiles: RunProfiles) -> None:

@@ -73,7 +73,7 @@ def test_ctrl_c_reports_the_finished_profiles_and_marks_the_rest_interrupted_in_
     assert (slow["context"], slow["error"], slow["warnings"]) == (None, None, [])
     assert document["profiles"][1]["context"]["TenantId"]
     assert document["profiles"][2]["error"]["code"] == "AADSTS7000215"
-    assert document["summary"] == {"ok": 1, "failed": 1, "interrupted": 1, "total": 3}
+    assert document["summary"] == {"ok": 1, "warn": 0, "failed": 1, "interrupted": 1, "total": 3}
     # The progress bar was drawn, then cleared before the one word that says why we stopped.
     assert r.err.endswith(CLEAR + "interrupted\n"), repr(r.err[-200:])
     assert "2/3" in r.err
