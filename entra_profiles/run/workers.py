@@ -142,7 +142,8 @@ def _part_of(ps: ProfileSet, part: list[str]) -> ProfileSet:
 
 
 def _tenant_key(ps: ProfileSet, name: str) -> str:
-    return (ps.profiles[name].tenant or "").lower()
+    """The tenant as the profile names it: the key `--shard-by tenant` partitions by."""
+    return ps.profiles[name].tenant
 
 
 class _Ended:
