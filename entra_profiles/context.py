@@ -6,11 +6,13 @@ and `Account`, Get-MgContext has `CertificateSubjectName`; the two certificate n
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import jwt
+from jwt.utils import base64url_decode
 
 CONTEXT_FIELDS = (
     "ClientId",
@@ -46,13 +48,23 @@ class CredentialFacts:
     managed_identity_id: str | None = None
 
 
+# A JWS in compact form: header.payload.signature, each base64url without padding.
+COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
 def token_claims(token: str) -> dict[str, Any]:
-    """The claims of an access token, read without verifying it (it is ours to use, not to trust)."""
+    """The claims of an access token, read without verifying it: it came over TLS from the authority we
+    chose, and is ours to use, not to trust. Only the header and the payload are decoded (PyJWT's
+    base64url); a signature is checked against the issuer's keys where that matters, not here. {} for a
+    token that is no JWT (some are opaque: report what the credential knows)."""
+    if not COMPACT_JWS.fullmatch(token):
+        return {}
+    header, payload, _ = token.split(".")
     try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return {}  # some tokens are opaque (not JWTs): report what the credential knows
-    return dict(claims)
+        kind, claims = (json.loads(base64url_decode(part)) for part in (header, payload))
+    except (ValueError, TypeError):
+        return {}
+    return dict(claims) if isinstance(kind, dict) and isinstance(claims, dict) else {}
 
 
 def iso(moment: datetime | float | int | None) -> str | None:

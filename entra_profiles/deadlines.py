@@ -8,8 +8,12 @@ is written.
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import queue
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -64,13 +68,113 @@ def within(deadline: Deadline, func: Callable[..., T], *args: Any) -> T:
             box["error"] = exc
         done.set()
 
-    threading.Thread(target=work, name="within", daemon=True).start()
+    _HELPERS.run(work)
     if not done.wait(deadline.left()):
         raise DeadlineExceeded("the profile's --timeout ran out")
     if "error" in box:
         raise box["error"]
     value: T = box["value"]
     return value
+
+
+def guarded(deadline: Deadline, func: Callable[..., T], *args: Any) -> T:
+    """`func(*args)` in this thread, for a call whose client records its socket in the Trace
+    (net/light.py): at the deadline a watchdog shuts that socket down, so the call ends there, and
+    DeadlineExceeded is raised. No thread per call, unlike `within`."""
+    shared = trace()
+    shared.deadline = deadline
+    if deadline.passed():
+        raise DeadlineExceeded("the profile's --timeout ran out")
+    watch = _WATCHDOG.watch(deadline, shared)
+    try:
+        value = func(*args)
+    except Exception as exc:
+        if deadline.passed():
+            raise DeadlineExceeded("the profile's --timeout ran out") from exc
+        raise
+    finally:
+        _WATCHDOG.unwatch(watch)
+    if deadline.passed():
+        raise DeadlineExceeded("the profile's --timeout ran out")
+    return value
+
+
+class _Watchdog:
+    """One daemon thread that, at each watched call's deadline, cuts the request it waits on."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._live: dict[int, Trace] = {}
+        self._ids = itertools.count()
+        self._started = False
+
+    def watch(self, deadline: Deadline, record: Trace) -> int:
+        with self._cond:
+            key = next(self._ids)
+            self._live[key] = record
+            heapq.heappush(self._heap, (deadline.at, key))
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._run, name="watchdog", daemon=True).start()
+            self._cond.notify()
+            return key
+
+    def unwatch(self, key: int) -> None:
+        with self._cond:
+            self._live.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][1] not in self._live:
+                    heapq.heappop(self._heap)  # ended in time
+                wait = self._heap[0][0] - time.monotonic() if self._heap else None
+                if wait is None or wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                _, key = heapq.heappop(self._heap)
+                record = self._live.pop(key, None)
+            if record is not None:
+                cut(record)
+
+
+def cut(record: Trace) -> None:
+    """End the request `record` waits on (and any it starts from now on)."""
+    record.aborted = True
+    sock = record.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+_WATCHDOG = _Watchdog()
+
+
+class _Helpers:
+    """The daemon threads `within` runs calls on, reused: a thread is started only when none is idle (one
+    that was abandoned at a deadline is idle again once its call ends, whenever that is)."""
+
+    def __init__(self) -> None:
+        self._idle: list[queue.SimpleQueue[Callable[[], None]]] = []
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._serve, args=(inbox,), name="within", daemon=True).start()
+        inbox.put(job)
+
+    def _serve(self, inbox: queue.SimpleQueue[Callable[[], None]]) -> None:
+        while True:
+            inbox.get()()
+            with self._lock:
+                self._idle.append(inbox)
+
+
+_HELPERS = _Helpers()
 
 
 def retrying(

@@ -1,4 +1,10 @@
-"""One redactor for every secret the tool learns; all human output and logs pass through it."""
+"""One redactor for every secret the tool learns; all human output and logs pass through it.
+
+Linear in the text and independent of how many secrets are known: each secret (in every form it may
+be shown in) is filed under its first MIN_LENGTH characters, and a text is read once, each position
+looked up in that index. Every span a secret covers is masked, overlapping spans as one. Tokens are
+not registered one by one: every JWT is masked by its shape (JWT_RE), wherever it appears.
+"""
 
 from __future__ import annotations
 
@@ -23,37 +29,85 @@ def url_encoded(value: str) -> set[str]:
     return forms | {_PERCENT_RE.sub(lambda m: m.group().lower(), f) for f in forms}
 
 
+def shown_forms(value: str) -> set[str]:
+    """`value` (and each of its lines) as it may be shown: raw, JSON- and YAML-escaped, as Python's
+    repr() writes it in an exception message, URL- and form-encoded."""
+    plain = {value.strip(), *(line.strip() for line in value.splitlines())}
+    forms = set(plain)
+    for c in plain:
+        forms |= {json.dumps(c)[1:-1], json.dumps(c, ensure_ascii=False)[1:-1], c.replace("'", "''")}
+        forms |= {repr(c)[1:-1], ascii(c)[1:-1], repr(c + '"')[1:-2], repr(c + "'")[1:-2]}
+        forms |= url_encoded(c)
+    return {f for f in forms if len(f) >= MIN_LENGTH}
+
+
+class _Bucket:
+    """The secrets that start with the same MIN_LENGTH characters, by length: a lookup costs one set
+    membership test per distinct length, however many secrets share the start (`bench-secret-1` …)."""
+
+    __slots__ = ("by_length", "lengths")
+
+    def __init__(self) -> None:
+        self.lengths: tuple[int, ...] = ()  # longest first; replaced, never changed, after by_length
+        self.by_length: dict[int, set[str]] = {}
+
+
 class Redactor:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._secrets: set[str] = set()
-        self._ordered: list[str] = []
+        self._index: dict[str, _Bucket] = {}  # redact() reads it without the lock: see _Bucket
 
     def register(self, value: str | None) -> None:
-        """Remember a secret (and each line of a multi-line one)."""
-        if not value:
+        """Remember a secret (and each line of a multi-line one). A JWT needs no registering: its shape
+        masks it."""
+        if not value or JWT_RE.fullmatch(value.strip()):
             return
-        plain = {value.strip(), *(line.strip() for line in value.splitlines())}
-        candidates = set(plain)
-        for c in plain:  # as JSON and YAML escape it, and as Python's repr() does in an exception message
-            candidates |= {json.dumps(c)[1:-1], json.dumps(c, ensure_ascii=False)[1:-1], c.replace("'", "''")}
-            candidates |= {repr(c)[1:-1], ascii(c)[1:-1], repr(c + '"')[1:-2], repr(c + "'")[1:-2]}
-            candidates |= url_encoded(c)
+        forms = shown_forms(value)
         with self._lock:
-            for c in candidates:
-                if len(c) >= MIN_LENGTH and c not in self._secrets:
-                    self._secrets.add(c)
-            self._ordered = sorted(self._secrets, key=len, reverse=True)
+            for form in forms:
+                bucket = self._index.get(form[:MIN_LENGTH])
+                if bucket is None:
+                    bucket = self._index[form[:MIN_LENGTH]] = _Bucket()
+                same = bucket.by_length.get(len(form))
+                if same is None:
+                    bucket.by_length[len(form)] = {form}
+                    bucket.lengths = tuple(sorted(bucket.by_length, reverse=True))
+                else:
+                    same.add(form)
 
     def register_many(self, values: Iterable[str]) -> None:
         for v in values:
             self.register(v)
 
     def redact(self, text: str) -> str:
-        for secret in self._ordered:
-            if secret in text:
-                text = text.replace(secret, MASK)
+        if self._index and len(text) >= MIN_LENGTH:
+            text = self._masked(text)
         return JWT_RE.sub(MASK, text) if "eyJ" in text else text
+
+    def _masked(self, text: str) -> str:
+        """`text` with every span that a registered secret covers masked (overlapping spans as one)."""
+        index = self._index
+        spans: list[list[int]] = []
+        for i in range(len(text) - MIN_LENGTH + 1):
+            bucket = index.get(text[i : i + MIN_LENGTH])
+            if bucket is None:
+                continue
+            for length in bucket.lengths:
+                if text[i : i + length] in bucket.by_length[length]:
+                    end = i + length
+                    if spans and i < spans[-1][1]:
+                        spans[-1][1] = max(spans[-1][1], end)
+                    else:
+                        spans.append([i, end])
+                    break
+        if not spans:
+            return text
+        pieces, at = [], 0
+        for start, end in spans:
+            pieces += [text[at:start], MASK]
+            at = end
+        pieces.append(text[at:])
+        return "".join(pieces)
 
     def redact_tree(self, data: Any) -> Any:
         """Every string in nested dicts and lists redacted: before a serializer folds or escapes it."""
@@ -67,8 +121,7 @@ class Redactor:
 
     def clear(self) -> None:
         with self._lock:
-            self._secrets.clear()
-            self._ordered = []
+            self._index = {}
 
 
 REDACTOR = Redactor()

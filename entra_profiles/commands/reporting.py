@@ -93,7 +93,9 @@ def deliver(
 
     environ = os.environ if environ is None else environ
     to_stdout = next((t for t in targets if t.path == "-"), None)
-    out(FORMATS[to_stdout.fmt](batch) if to_stdout else _stdout_report(batch, fmt))
+    shown = to_stdout.fmt if to_stdout else fmt
+    # json and yaml redact each value before it is serialized (reports/model.py): not read a second time
+    out(FORMATS[shown](batch) if to_stdout else _stdout_report(batch, fmt), redacted=shown in ("json", "yaml"))
     summary_file = environ.get("GITHUB_STEP_SUMMARY", "")
     for target in targets:
         if target.path == "-":

@@ -39,7 +39,19 @@ Examples:
 )
 @targets_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
-@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Profiles at once.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 512),
+    default=64,
+    show_default=True,
+    help="Profiles at once (shared by the worker processes).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: one per 500 profiles, at most one per core).",
+)
 @timeout_options("per profile")
 @click.option("--probe", is_flag=True, help="Also call Graph (GET /organization) with each token.")
 @fail_on_option
@@ -69,6 +81,7 @@ def run(
     targets: tuple[str, ...],
     fmt: str,
     concurrency: int,
+    workers: int | None,
     timeout: float,
     retries: int,
     probe: bool,
@@ -103,6 +116,7 @@ def run(
         concurrency=concurrency,
         connect=ConnectOptions(timeout=timeout, retries=retries, probe=probe),
         shared_pool=not no_shared_pool,
+        workers=workers,
     )
     results, interrupted = _connect(ps, names, sandbox, options)
     _complete(ps, results)

@@ -62,17 +62,20 @@ def build(
     base_dir: Path,
     vault_material: tuple[bytes, str] | None = None,
 ) -> tuple[Any, CredentialFacts]:
-    from azure.identity import CertificateCredential
+    from cryptography.hazmat.primitives import serialization
+
+    from entra_profiles.credentials.confidential import ConfidentialCredential
 
     assert profile.client_id is not None
     cert = load(spec, base_dir, vault_material)
-    credential = CertificateCredential(
-        profile.tenant,
-        profile.client_id,
-        certificate_data=cert.pem_bytes(),
-        send_certificate_chain=spec.send_certificate_chain,
-        **kwargs,
-    )
+    # What azure-identity's CertificateCredential gives msal: a SHA-1 thumbprint (RS256, x5t) and, to send
+    # the chain, the certificates as PEM (x5c); the key is handed over loaded, not as PEM to parse again
+    # for every assertion signed.
+    client_credential: dict[str, Any] = {"private_key": cert.private_key, "thumbprint": cert.thumbprint_sha1}
+    if spec.send_certificate_chain:
+        pems = (c.public_bytes(serialization.Encoding.PEM) for c in (cert.certificate, *cert.chain))
+        client_credential["public_certificate"] = b"".join(pems).decode()
+    credential = ConfidentialCredential(profile.tenant, profile.client_id, client_credential, **kwargs)
     facts = CredentialFacts(
         "AppOnly",
         "ClientCertificate",

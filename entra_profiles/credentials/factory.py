@@ -1,4 +1,5 @@
-"""Build the azure-identity credential a profile describes (one module per credential type)."""
+"""Build the credential a profile describes (one module per credential type): an app's secret or
+certificate with msal directly (credentials/confidential.py), identities with azure-identity."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from entra_profiles.config.models import Certificate, ClientSecret, ManagedIdentity, Profile, WorkloadIdentity
 from entra_profiles.context import CredentialFacts
-from entra_profiles.credentials.options import Transports, credential_kwargs
+from entra_profiles.credentials.options import Transports, confidential_kwargs, credential_kwargs
 from entra_profiles.routing import Route
 
 
@@ -23,18 +24,20 @@ def build_credential(
 
     `any_tenant`: a vault reader follows the tenant id of the vault's challenge, which differs as text
     from a profile's tenant written as a domain."""
-    kwargs = credential_kwargs(route, transports)
     spec = profile.credential
-    if any_tenant and not isinstance(spec, ManagedIdentity):
-        kwargs["additionally_allowed_tenants"] = ["*"]
     if isinstance(spec, ClientSecret):
         from entra_profiles.credentials import secret
 
-        return secret.build(profile, spec, kwargs)
+        return secret.build(profile, spec, confidential_kwargs(route, transports, any_tenant))
     if isinstance(spec, Certificate):
         from entra_profiles.credentials import certificate
 
-        return certificate.build(profile, spec, kwargs, base_dir, vault_material)
+        return certificate.build(
+            profile, spec, confidential_kwargs(route, transports, any_tenant), base_dir, vault_material
+        )
+    kwargs = credential_kwargs(route, transports)
+    if any_tenant and not isinstance(spec, ManagedIdentity):
+        kwargs["additionally_allowed_tenants"] = ["*"]
     if isinstance(spec, ManagedIdentity):
         from entra_profiles.credentials import managed_identity
 

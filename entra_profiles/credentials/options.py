@@ -22,6 +22,7 @@ class Transports:
     shared: bool = True
     retries: int = 3  # for the calls that are ours, not azure-identity's (CI OIDC tokens)
     _by_ca: dict[str | None, Any] = field(default_factory=dict)
+    _light: dict[str | None, Any] = field(default_factory=dict)
     _sessions: list[Any] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,6 +56,18 @@ class Transports:
                 )
             return self._by_ca[route.ca_bundle]
 
+    def light_for(self, route: Route) -> tuple[Any, bool]:
+        """msal's HTTP client for the route (net/light.py), and whether the caller owns it (not shared)."""
+        from entra_profiles.net.light import LightHttp
+
+        size = max(POOL_SIZE_MIN, self.concurrency + self.concurrency // 2)  # the profiles and the prefetchers
+        if not self.shared:
+            return LightHttp(route.ca_bundle, self.connect_timeout, self.read_timeout, size, share=False), True
+        with self._lock:
+            if route.ca_bundle not in self._light:
+                self._light[route.ca_bundle] = LightHttp(route.ca_bundle, self.connect_timeout, self.read_timeout, size)
+            return self._light[route.ca_bundle], False
+
     def session(self) -> Any:
         """The shared requests session (for calls that are not azure-identity's, like the Graph probe)."""
         with self._lock:
@@ -75,6 +88,21 @@ class Transports:
                 s.close()
             self._sessions.clear()
             self._by_ca.clear()
+            for light in self._light.values():
+                light.close()
+            self._light.clear()
+
+
+def confidential_kwargs(route: Route, transports: Transports, any_tenant: bool = False) -> dict[str, Any]:
+    """What an app's msal credential (credentials/confidential.py) is constructed with."""
+    http, owned = transports.light_for(route)
+    return {
+        "authority": route.authority_host,
+        "disable_instance_discovery": route.disable_instance_discovery,
+        "http": http,
+        "owns_http": owned,
+        "any_tenant": any_tenant,
+    }
 
 
 def credential_kwargs(route: Route, transports: Transports) -> dict[str, Any]:

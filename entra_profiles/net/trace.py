@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from entra_profiles.deadlines import Deadline
@@ -31,6 +31,8 @@ class Trace:
     deadline: Deadline | None = None  # when the profile gives up waiting
     sending: str | None = None  # the URL of the request on the wire, until its answer is read
     last: LastResponse | None = None
+    sock: Any = None  # the socket of that request, where the client says (net/light.py): deadlines.guarded
+    aborted: bool = False  # its deadline passed while it waited: a request it starts is cut at once
 
 
 _local = threading.local()

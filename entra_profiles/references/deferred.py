@@ -172,14 +172,38 @@ def _read_all(
     if live:
         pool = DaemonPool(min(MAX_PARALLEL_READS, len(live)), "vault")
         try:  # each read returns by the deadline, a read that never started at once after it
-            futures = {k: pool.submit(read_secret, k[0], r, deadline, retries) for k, r in live.items()}
-            answers.update({k: f.result() for k, f in futures.items()})
+            for wave in _waves(list(live)):
+                futures = {k: pool.submit(read_secret, k[0], live[k], deadline, retries) for k in wave}
+                answers.update({k: f.result() for k, f in futures.items()})
         finally:
             pool.shutdown()  # Ctrl-C: do not wait for slow vaults
     for r in readers.values():
         if isinstance(r, Reader):
             r.close()
     return answers
+
+
+def _waves(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The reads in three waves, so that no request is made twice: first one read per reader (its
+    sign-in: one token each), then one per vault of each reader (the vault's challenge, once each), then
+    all the others at once (the token and the challenge known). Read all at once, each read would meet
+    the challenge and ask for a token of its own."""
+    first, second, rest = [], [], []
+    readers: set[str] = set()
+    vaults: set[tuple[str, str]] = set()
+    for key in keys:
+        uri, reader = key
+        vault = (reader, _vault(uri))
+        if reader not in readers:
+            readers.add(reader)
+            vaults.add(vault)
+            first.append(key)
+        elif vault not in vaults:
+            vaults.add(vault)
+            second.append(key)
+        else:
+            rest.append(key)
+    return [wave for wave in (first, second, rest) if wave]
 
 
 def _revalidate(

@@ -15,7 +15,7 @@ from entra_profiles.clouds import Cloud
 from entra_profiles.config.models import Certificate, ClientSecret, ManagedIdentity, Profile
 from entra_profiles.context import Context, CredentialFacts, token_claims
 from entra_profiles.credentials.options import Transports
-from entra_profiles.deadlines import Deadline, retrying, within
+from entra_profiles.deadlines import Deadline, guarded, retrying, within
 from entra_profiles.net.trace import forget_last_response, trace
 from entra_profiles.redact import REDACTOR
 from entra_profiles.results import ProfileFailed, ProfileResult
@@ -60,10 +60,9 @@ def connect(
     try:
         facts = holder.facts()
         scopes = profile.scopes or [cloud.graph_scope]
-        token, expires_on = _checked_token(holder, scopes[0], deadline, options, profile, route, stage)
+        token, expires_on, claims = _checked_token(holder, scopes[0], deadline, options, profile, route, stage)
         for extra in scopes[1:]:
             _checked_token(holder, extra, deadline, options, profile, route, stage)
-        claims = token_claims(token) or {}
         context = Context.build(facts, claims, expires_on, cloud.name)
         result.context = context.fields
         result.warnings = check_context(context.fields, scopes[0], cloud.graph_scope)
@@ -107,9 +106,10 @@ def fresh_token(
     holder = _Credential(lambda: build_credential(profile, route, transports, base_dir, vault_material))
     stage = "managed_identity" if isinstance(profile.credential, ManagedIdentity) else "token"
     try:
-        return _checked_token(
+        token, expires_on, _ = _checked_token(
             holder, scope, deadline or Deadline.start(options.timeout), options, profile, route, stage
         )
+        return token, expires_on
     finally:
         holder.close()
 
@@ -122,19 +122,20 @@ def _checked_token(
     profile: Profile,
     route: Route,
     stage: str,
-) -> tuple[str, int]:
+) -> tuple[str, int, dict[str, Any]]:
     """A token for `scope` that is a JWT for that resource, of the profile's tenant, not expired
-    (ProfileFailed otherwise); registered with the redactor."""
+    (ProfileFailed otherwise), its expiry and its claims; registered with the redactor (a JWT is masked
+    by its shape: see redact.py)."""
     token, expires_on = _token(holder, scope, deadline, options)
     REDACTOR.register(token)
     last = trace().last
     url = last.url if last is not None else None
     tenant = None if isinstance(profile.credential, ManagedIdentity) else profile.tenant
-    claims = token_claims(token) or None
-    problem = token_problem(claims, expires_on, scope, tenant, url, endpoint(stage, route, url))
+    claims = token_claims(token)
+    problem = token_problem(claims or None, expires_on, scope, tenant, url, endpoint(stage, route, url))
     if problem is not None:
         raise ProfileFailed(problem)
-    return token, expires_on
+    return token, expires_on, claims
 
 
 class _Credential:
@@ -166,7 +167,9 @@ def _token(holder: _Credential, scope: str, deadline: Deadline, options: Connect
     forget_last_response()
 
     def attempt() -> tuple[str, int]:
-        info = within(deadline, holder.get().get_token_info, scope)
+        credential = holder.get()
+        waits = guarded if getattr(credential, "cut_at_deadline", False) else within
+        info = waits(deadline, credential.get_token_info, scope)
         return info.token, int(info.expires_on)
 
     return retrying(

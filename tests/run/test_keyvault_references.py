@@ -138,8 +138,9 @@ def test_reader_profile_whose_own_secret_is_in_a_vault(run_profiles: RunProfiles
     assert r.code == 0, r.out
 
 
-def test_each_distinct_secret_is_read_once(run_profiles: RunProfiles, box: Sandbox) -> None:
-    profiles = "".join(
+def sharing_20_secrets() -> str:
+    """200 profiles whose secrets are 20 Key Vault secrets, each referenced by 10 of them."""
+    return "".join(
         f"""  p{i}:
     tenant: fabrikam.onmicrosoft.com
     client_id: {FABRIKAM_APP}
@@ -147,12 +148,33 @@ def test_each_distinct_secret_is_read_once(run_profiles: RunProfiles, box: Sandb
 """
         for i in range(200)
     )
+
+
+def test_each_distinct_secret_is_read_once(run_profiles: RunProfiles, box: Sandbox) -> None:
+    profiles = sharing_20_secrets()
     before = len(vault_reads(box))
     r = run_profiles(profiles, "--format", "json", "--concurrency", "32")
     assert r.code == 0, r.out[-500:]
     reads = vault_reads(box)[before:]
     assert len([x for x in reads if x["status"] == 200]) == 20
     assert {x["status"] for x in reads} <= {200, 401}  # the rest are bearer challenges
+
+
+def test_key_vault_requests_are_the_distinct_secrets_one_challenge_and_one_token(
+    run_profiles: RunProfiles, box: Sandbox
+) -> None:
+    """200 profiles sharing 20 secrets: 20 reads, the vault's challenge once, the reader's token once
+    (read all at once, every read met the challenge and asked for a token: 52 requests)."""
+    profiles = sharing_20_secrets()
+    before = len(box.request_log())
+    r = run_profiles(profiles, "--format", "json")
+    assert r.code == 0, r.out[-500:]
+    log = box.request_log()[before:]
+    vault = [x for x in log if x["path"].startswith("/vaults/")]
+    signing_in = [x for x in log if x["kind"] == "managed_identity"]
+    assert (len([x for x in vault if x["status"] == 200]), len([x for x in vault if x["status"] == 401])) == (20, 1)
+    assert len(signing_in) == 1
+    assert len(vault) + len(signing_in) == 22
 
 
 def test_validate_resolve_reports_every_failure_without_values(box: Sandbox, tmp_path: Path) -> None:

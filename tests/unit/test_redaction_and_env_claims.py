@@ -59,3 +59,29 @@ def test_claims_conflict_and_restore(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     release_all()
     assert os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] == "https://before"
+
+
+def test_every_span_a_secret_covers_is_masked_overlaps_as_one() -> None:
+    r = Redactor()
+    r.register("abcdXY")
+    r.register("dXYZsecretlong")
+    assert r.redact("..abcdXYZsecretlong..") == "..***.."  # neither leaves a piece of the other
+    r.register("xyzw1")
+    assert r.redact("xyzw1xyzw1") == "******"  # adjacent, each masked
+
+
+def test_secrets_sharing_their_start_are_each_found() -> None:
+    r = Redactor()
+    for i in range(2000):
+        r.register(f"bench-secret-{i}")
+    assert r.redact("a bench-secret-1999 and bench-secret-7 but not bench-secret-") == (
+        "a *** and *** but not bench-secret-"
+    )
+
+
+def test_a_jwt_is_masked_by_its_shape_not_registered() -> None:
+    r = Redactor()
+    token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
+    r.register(token)
+    assert r._index == {}
+    assert r.redact(f"Bearer {token}, again: {token}") == "Bearer ***, again: ***"

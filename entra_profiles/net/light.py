@@ -1,0 +1,244 @@
+"""msal's HTTP client for the profiles of a run: urllib3 connection pools, one per CA bundle, shared by
+every profile; each request recorded in the calling profile's Trace.
+
+What a general HTTP stack does per request and a token request needs once per run is done once: the
+proxy of each host is looked up once (loopback never proxied, other hosts as requests reads
+HTTPS_PROXY/NO_PROXY), the CA bundle is read once; no cookie jar is shared between profiles, no
+redirect is followed, no retry is made (ours are deadline-bound: see run/connect.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from entra_profiles.net.answers import recorded
+from entra_profiles.net.sessions import is_loopback
+from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
+from entra_profiles.net.trace import trace
+
+USER_AGENT = "entra-profiles (msal)"
+
+
+class LightResponse:
+    """An answer as msal reads it (the shape of requests' Response that msal uses), read whole."""
+
+    __slots__ = ("content", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+        self.status_code, self.headers, self.content = status_code, headers, content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def raise_for_status(self) -> None:
+        """As azure-identity's client raises it, so that a failure reads the same whichever made it."""
+        import json
+
+        from entra_profiles.credentials.confidential import authentication_failed
+
+        if self.status_code < 400:
+            return
+        try:
+            content = json.loads(self.content)
+        except ValueError:
+            content = None
+        if isinstance(content, dict) and ("error" in content or "error_description" in content):
+            message = f"Authentication failed: {content.get('error_description') or content.get('error')}"
+        else:
+            message = "Unexpected response from Microsoft Entra ID"
+        raise authentication_failed(message)
+
+
+class LightHttp:
+    """The HTTP client every msal application of a run shares for one CA bundle (None: the system's)."""
+
+    def __init__(
+        self, ca_bundle: str | None, connect_timeout: float, read_timeout: float, pool_size: int, share: bool = True
+    ) -> None:
+        self._ca_bundle = ca_bundle
+        self._tls: dict[str, Any] | None = None  # one TLS context for every connection, made on first use
+        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self._pool_size = pool_size
+        self._managers: dict[str | None, urllib3.PoolManager] = {}  # by proxy URL (None: direct)
+        self._proxies: dict[str, str | None] = {}  # by scheme://host:port
+        self._lock = threading.Lock()
+        self._discovery: SharedFetches[LightResponse] | None = (
+            SharedFetches(lambda r: 200 <= r.status_code < 300) if share else None
+        )
+
+    def post(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **_: Any,
+    ) -> LightResponse:
+        sent = dict(headers or {})
+        body: bytes | None = None
+        if isinstance(data, Mapping):
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode(data).encode()
+        elif isinstance(data, str):
+            body = data.encode("utf-8")
+        return self._send("POST", _with(url, params), body, sent)
+
+    def get(
+        self, url: str, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None, **_: Any
+    ) -> LightResponse:
+        target = _with(url, params)
+        if self._discovery is not None and is_discovery("GET", target):
+            record = trace()
+            answer = self._discovery.fetch(target, lambda: self._send("GET", target, None, dict(headers or {})))
+            record.sending, record.last = None, recorded(answer.status_code, answer.headers, answer.content, target)
+            return answer
+        return self._send("GET", target, None, dict(headers or {}))
+
+    def prefetch_discovery(self, authority_host: str, tenant: str) -> None:
+        """Fetch a tenant's discovery document ahead of its profiles (errors are theirs to meet)."""
+        with contextlib.suppress(Exception):
+            self.get(f"{authority_host}/{tenant}{DISCOVERY_SUFFIX}")
+
+    def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> LightResponse:
+        record = trace()
+        record.sending = url  # kept when the request fails: the failure names the endpoint
+        if record.aborted:  # the profile's deadline passed: no new request
+            from entra_profiles.deadlines import DeadlineExceeded
+
+            raise DeadlineExceeded("the profile's --timeout ran out")
+        headers.setdefault("User-Agent", USER_AGENT)
+        try:
+            raw = self._manager(url).urlopen(
+                method, url, body=body, headers=headers, redirect=False, retries=False, timeout=self._timeout
+            )
+            answer = LightResponse(raw.status, raw.headers, raw.data)
+        finally:
+            record.sock = None
+        record.sending = None
+        record.last = recorded(answer.status_code, answer.headers, answer.content, url)
+        return answer
+
+    def _manager(self, url: str) -> urllib3.PoolManager:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            if origin not in self._proxies:
+                self._proxies[origin] = _proxy(url)
+            proxy = self._proxies[origin]
+            manager = self._managers.get(proxy)
+            if manager is None:
+                if self._tls is None:
+                    self._tls = _trust(self._ca_bundle)
+                common: dict[str, Any] = {"maxsize": self._pool_size, "retries": False, **self._tls}
+                if proxy is None:
+                    manager = urllib3.PoolManager(num_pools=16, **common)
+                    manager.pool_classes_by_scheme = WATCHED_POOLS
+                else:
+                    auth = urlsplit(proxy)
+                    headers = None
+                    if auth.username:
+                        from urllib.parse import unquote
+
+                        basic = f"{unquote(auth.username)}:{unquote(auth.password or '')}"
+                        headers = urllib3.make_headers(proxy_basic_auth=basic)
+                    manager = urllib3.ProxyManager(proxy, proxy_headers=headers, num_pools=16, **common)
+                    manager.pool_classes_by_scheme = WATCHED_POOLS
+                self._managers[proxy] = manager
+            return manager
+
+    def close(self) -> None:
+        with self._lock:
+            for manager in self._managers.values():
+                manager.clear()
+            self._managers.clear()
+
+
+def _watched(sock: Any) -> Any:
+    """Tell the calling profile's Trace which socket its request uses, so that its deadline can cut it
+    (deadlines.guarded); cut at once when the deadline has passed already."""
+    record = trace()
+    record.sock = sock
+    if record.aborted:
+        from entra_profiles.deadlines import cut
+
+        cut(record)
+    return sock
+
+
+class _WatchedHTTP(HTTPConnection):
+    def _new_conn(self) -> Any:
+        return _watched(super()._new_conn())
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:  # a kept-alive connection
+            _watched(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPS(HTTPSConnection):
+    def _new_conn(self) -> Any:
+        return _watched(super()._new_conn())
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:
+            _watched(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTP
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPS
+
+
+WATCHED_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+def _with(url: str, params: Mapping[str, str] | None) -> str:
+    if not params:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+
+
+def _trust(ca_bundle: str | None) -> dict[str, Any]:
+    """One TLS context, the CA bundle read once: the given one; else, as requests does, REQUESTS_CA_BUNDLE
+    or CURL_CA_BUNDLE, else certifi's. Verification is never switched off. A bundle that cannot be read
+    fails as urllib3 fails it, as a TLS error."""
+    from urllib3.exceptions import SSLError
+    from urllib3.util.ssl_ import create_urllib3_context
+
+    path = ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if not path:
+        from requests.utils import DEFAULT_CA_BUNDLE_PATH
+
+        path = DEFAULT_CA_BUNDLE_PATH
+    context = create_urllib3_context()
+    try:
+        context.load_verify_locations(capath=path) if os.path.isdir(path) else context.load_verify_locations(path)
+    except OSError as exc:
+        raise SSLError(exc) from exc
+    return {"cert_reqs": "CERT_REQUIRED", "ssl_context": context}
+
+
+def _proxy(url: str) -> str | None:
+    """The proxy requests would use for `url` (HTTPS_PROXY, NO_PROXY …); never one for loopback."""
+    if is_loopback(url):
+        return None
+    from requests.utils import get_environ_proxies, select_proxy
+
+    proxy = select_proxy(url, get_environ_proxies(url))
+    if proxy and "://" not in proxy:
+        proxy = f"http://{proxy}"
+    return proxy or None
