@@ -37,6 +37,25 @@ CODES: dict[str, tuple[str, str]] = {
     "53003": ("blocked by Conditional Access", "ask the tenant's admins which policy applies to the app"),
     "50126": ("invalid credentials", "check the secret or certificate"),
     "700025": ("the client is public, not confidential", "use a confidential app registration"),
+    "500011": (
+        "the resource the scope names has no service principal in the tenant",
+        "check the scope's resource URI (app-only scopes are {resource}/.default); the API may not be "
+        "provisioned in this tenant",
+    ),
+    "901002": ("the v2 endpoint does not take a 'resource' parameter", "ask for a scope: {resource}/.default"),
+    "900561": ("the token endpoint only accepts POST requests", "check the authority URL and any proxy in between"),
+    "900023": (
+        "the tenant is neither a valid GUID nor a domain name",
+        "use the tenant's id (a GUID) or one of its verified domains",
+    ),
+    "9002313": (
+        "Entra could not read the request",
+        "a proxy may have altered it, or the client assertion is malformed",
+    ),
+    "7000229": (
+        "the app has no service principal in the tenant",
+        "an admin of the tenant must consent to the app (this creates its service principal)",
+    ),
 }
 
 

@@ -256,3 +256,12 @@ def test_an_unknown_managed_identity_says_what_the_endpoint_said(run_profiles: R
         "check the profile's credential client_id, object_id or resource_id: it must name an identity "
         "assigned to this resource (with none of the three, the system-assigned one is asked for)"
     )
+
+
+def test_a_scope_for_an_unknown_resource_is_explained(run_profiles: RunProfiles) -> None:
+    """AADSTS500011, as Entra answers for a resource with no service principal in the tenant: explained."""
+    profiles = SECRET + "    scopes: [https://unknown.example/.default]\n"
+    r = run_profiles(profiles, env={"APP_SECRET": "sandbox-secret-contoso-1"})
+    assert r.code == 1
+    meaning, hint = explain("500011")
+    assert r.out.splitlines()[-2:] == [f"error: app: AADSTS500011: {meaning}", f"  hint: {hint}"]
