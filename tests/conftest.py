@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def _scrub_env_and_guard_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(home))  # keep the real ~/.dotnet certificate store out of tests
+    temp = tmp_path.with_name(tmp_path.name + "-tmp")  # what export keeps (key files) stays in pytest's folder
+    temp.mkdir(exist_ok=True)
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     before = len(netguard_hook.violations)
     yield
     new = netguard_hook.violations[before:]
