@@ -11,8 +11,13 @@ from urllib.parse import quote, quote_plus
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values would mask ordinary words
-# A JWT: an access token, a client assertion, a CI ID token. None belongs in human output.
-JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+# A JWT: an access token, a client assertion, a CI ID token. None belongs in human output. Linear in
+# the text: a match starts only where a run of base64url characters starts (with the characters of the
+# run before its first "eyJ", masked too: `\neyJ…`, `%22eyJ…`), and no quantifier gives back what it
+# took, so a long run of "eyJeyJ…" is read once, not once from every "eyJ" in it.
+JWT_RE = re.compile(
+    r"(?<![A-Za-z0-9_-])(?:(?!eyJ)[A-Za-z0-9_-])*+eyJ[A-Za-z0-9_-]{5,}+\.[A-Za-z0-9_-]{5,}+\.[A-Za-z0-9_-]*+"
+)
 _PERCENT_RE = re.compile("%[0-9A-F]{2}")
 
 
