@@ -16,6 +16,7 @@ from entra_profiles.config.groups import check_groups
 from entra_profiles.config.inherit import extends_chain, merge
 from entra_profiles.config.limits import Limits
 from entra_profiles.config.models import CustomCloud, ManagedIdentity, Profile, ProfileFile
+from entra_profiles.config.names import CloseNames
 from entra_profiles.config.partial import PartialProfile
 from entra_profiles.config.problems import dedupe, problems_from
 from entra_profiles.config.readers import reader_problems
@@ -94,6 +95,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.limits = Limits()
         self.recount_at = MAX_PROBLEMS
+        self.hints = CloseNames()  # did-you-mean, within one budget for the file
 
     def problem(self, pos: Pos, message: str, hint: str | None = None, owners: frozenset[str] = frozenset()) -> None:
         self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint, owners))
@@ -207,7 +209,7 @@ class _Checker:
         defaults: LocatedMap | None,
     ) -> None:
         owners = frozenset({name})
-        chain, error = extends_chain(name, profiles, templates, self.out.sources)
+        chain, error = extends_chain(name, profiles, templates, self.out.sources, self.hints)
         if error is not None:
             if not error.reported_elsewhere:
                 self.problem(error.pos, error.message, error.hint, owners)
@@ -276,7 +278,7 @@ class _Checker:
     def _vault_readers(self) -> None:
         top = self.tree.value_pos.get("keyvault_credential")
         where = Location(self.file, top.line, top.col, top.path) if top is not None else None
-        self.problems += reader_problems(self.out, where)
+        self.problems += reader_problems(self.out, where, self.hints)
 
     def _groups(self, profiles: dict[str, LocatedMap]) -> None:
         groups = self.tree.get("groups")
@@ -289,7 +291,7 @@ class _Checker:
                 self.problem(pos, message, hint)
 
             with contextlib.suppress(_Stop):
-                self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources)
+                self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources, self.hints)
 
 
 class _Stop(Exception):

@@ -182,6 +182,12 @@ def _correction(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     return close[0] if close else None
 
 
+@functools.lru_cache(maxsize=1024)  # a mistyped type inherited by thousands of profiles: looked up once
+def _close_type(tag: str) -> str | None:
+    close = difflib.get_close_matches(tag, list(CREDENTIAL_TYPES), n=1)
+    return close[0] if close else None
+
+
 def _union_branch(node: Any, part: Any) -> bool:
     """Whether `part` of a location is pydantic's name for a branch of `str | list[str]`, not a key."""
     return part in ("str", "list[str]") and not (isinstance(node, LocatedMap) and part in node)
@@ -218,8 +224,8 @@ def _message(
     if kind == "union_tag_invalid":
         tag = value if isinstance(value, Concealed) else err.get("ctx", {}).get("tag", value)
         names = list(CREDENTIAL_TYPES)
-        close = [] if isinstance(tag, Concealed) else difflib.get_close_matches(str(tag), names, n=1)
-        lead = f"did you mean '{close[0]}'? " if close else ""
+        close = None if isinstance(tag, Concealed) else _close_type(str(tag))
+        lead = f"did you mean '{close}'? " if close else ""
         return f"unknown credential type {describe(tag)}", lead + "types: " + ", ".join(names)
     if kind == "union_tag_not_found":
         return "the credential needs a 'type'", "one of: " + ", ".join(CREDENTIAL_TYPES)
