@@ -24,7 +24,7 @@ from entra_profiles.config.source import Source, parse_source, read_source
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, leaf_origins
 from entra_profiles.errors import MAX_PROBLEMS, ConfigError, Location, Problem
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.local import deferred_values, resolve_tree
+from entra_profiles.references.local import deferred_values, named, resolve_tree, shown
 
 RESERVED_NAMES = {"all"}
 
@@ -192,11 +192,10 @@ class _Checker:
                 ca_path = (self.path.parent / Path(spec.ca_bundle).expanduser()).resolve()
                 if not ca_path.is_file():
                     what = "is a folder, not a file of PEM certificates" if ca_path.is_dir() else "not found"
-                    self.problem(
-                        body.value_pos["ca_bundle"],
-                        f"CA bundle {spec.ca_bundle} {what} (looked for {ca_path})",
-                        "paths are relative to the profiles file",
-                    )
+                    where = body.value_pos["ca_bundle"]
+                    source = named(self.out.sources.get(where.path))  # then neither the value nor the path
+                    said = f"({source}) {what}" if source else f"{spec.ca_bundle} {what} (looked for {ca_path})"
+                    self.problem(where, f"CA bundle {said}", "paths are relative to the profiles file")
                 ca = str(ca_path)
             self.out.clouds[name] = cloudmod.custom_cloud(name, spec, ca)
 
@@ -252,11 +251,13 @@ class _Checker:
         if not isinstance(cloud, str) or cloud in cloudmod.BUILTIN or cloud in self.out.clouds:
             return True
         known = [*cloudmod.BUILTIN, *self.out.clouds]
-        guess = cloudmod.suggest(cloud, known)
+        where = merged.value_pos["cloud"]
+        origin = self.out.sources.get(where.path)  # from ${env:}/${file:}: named by its source, never shown
+        guess = None if named(origin) else cloudmod.suggest(cloud, known)
         hint = f"did you mean '{guess}'? " if guess else ""
         self.problem(
-            merged.value_pos["cloud"],
-            f"unknown cloud '{cloud}'",
+            where,
+            f"unknown cloud {shown(cloud, origin)}",
             hint + "known clouds: " + ", ".join(known) + " (declare others under clouds:)",
             owners,
         )

@@ -41,6 +41,25 @@ def conceal(message: str, value: Any, concealed: Concealed) -> str:
     return message
 
 
+def _named(sources: list[str]) -> Concealed:
+    return Concealed("the value of " + " and ".join("${" + s + "}" for s in sources))
+
+
+def _conceal_within(message: str, node: LocatedMap | LocatedList, sources: Mapping[str, list[str]]) -> str:
+    """`message` about a list or a mapping, with each value in it that came from a reference named, not shown."""
+    items = (
+        [(node.value_pos[k], v) for k, v in node.items()]
+        if isinstance(node, LocatedMap)
+        else list(zip(node.item_pos, node, strict=True))
+    )
+    for pos, value in items:
+        if isinstance(value, LocatedMap | LocatedList):
+            message = _conceal_within(message, value, sources)
+        elif pos.path in sources and isinstance(value, str) and value:
+            message = conceal(message, value, _named(sources[pos.path]))
+    return message
+
+
 def describe(value: Any) -> str:
     """How a YAML value reads to a person: 'a list', 'the number 5', 'nothing (null)'."""
     if isinstance(value, Concealed):
@@ -158,10 +177,12 @@ def problems_from(
             continue  # already reported as a reference problem
         concealed = None
         if sources and path in sources and not isinstance(raw, LocatedMap | LocatedList):
-            concealed = Concealed("the value of " + " and ".join("${" + s + "}" for s in sources[path]))
+            concealed = _named(sources[path])
         message, hint = _message(err, kind, loc, concealed or value, model, corrections.get(loc))
         if concealed:
             message = conceal(message, raw, concealed)
+        elif sources and isinstance(raw, LocatedMap | LocatedList):
+            message = _conceal_within(message, raw, sources)  # a check of a list or a mapping quotes its values
         out.append(Problem(Location(file, pos.line, pos.col, pos.path), message, hint, owners))
         if len(out) == MAX_PROBLEMS:
             break  # the caller says the rest is not checked
