@@ -24,7 +24,7 @@ from entra_profiles.config.source import Source, parse_source, read_source
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, leaf_origins
 from entra_profiles.errors import MAX_PROBLEMS, ConfigError, Location, Problem
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.local import deferred_values, named, resolve_tree, shown
+from entra_profiles.references.local import KEYVAULT_WHERE, deferred_values, named, resolve_tree, shown
 
 RESERVED_NAMES = {"all"}
 
@@ -210,7 +210,7 @@ class _Checker:
         owners = frozenset({name})
         chain, error = extends_chain(name, profiles, templates, self.out.sources, self.hints)
         if error is not None:
-            if not error.reported_elsewhere:
+            if not error.reported_elsewhere and error.pos.path not in self.skip:
                 self.problem(error.pos, error.message, error.hint, owners)
             return
         inherited = [*([defaults] if defaults is not None else []), *chain]
@@ -234,12 +234,8 @@ class _Checker:
         refs = list(deferred_values(merged, (), self.file))
         in_lists = [p for p in refs if p[0][-1] == "[]"]
         for _, where in in_lists:
-            self.problem(
-                Pos(where.line or 0, where.col or 0, where.path),
-                "Key Vault references are not allowed in lists",
-                "give the value itself, or an ${env:…} or ${file:…} reference",
-                owners,
-            )
+            at = Pos(where.line or 0, where.col or 0, where.path)
+            self.problem(at, "Key Vault references are not allowed in lists", KEYVAULT_WHERE, owners)
         if in_lists:
             del self.out.profiles[name]
             return
@@ -250,8 +246,10 @@ class _Checker:
         cloud = merged.get("cloud")
         if not isinstance(cloud, str) or cloud in cloudmod.BUILTIN or cloud in self.out.clouds:
             return True
-        known = [*cloudmod.BUILTIN, *self.out.clouds]
         where = merged.value_pos["cloud"]
+        if where.path in self.skip:
+            return False  # its reference's problem is reported
+        known = [*cloudmod.BUILTIN, *self.out.clouds]
         origin = self.out.sources.get(where.path)  # from ${env:}/${file:}: named by its source, never shown
         guess = None if named(origin) else cloudmod.suggest(cloud, known)
         hint = f"did you mean '{guess}'? " if guess else ""
@@ -287,6 +285,8 @@ class _Checker:
             tags = {t for tags in self.out.tags.values() for t in tags}
 
             def report(pos: Pos, message: str, hint: str) -> None:
+                if pos.path in self.skip:
+                    return  # its reference's problem is reported
                 if self._full(pos):
                     raise _Stop
                 self.problem(pos, message, hint)
