@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -11,6 +12,7 @@ from urllib.parse import quote, quote_plus
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values would mask ordinary words
+MIN_BASE64_LENGTH = 8  # a base64 form that short could be part of any base64 text
 # A JWT: an access token, a client assertion, a CI ID token. None belongs in human output. Linear in
 # the text: a match starts only where a run of base64url characters starts (with the characters of the
 # run before its first "eyJ", masked too: `\neyJ…`, `%22eyJ…`), and no quantifier gives back what it
@@ -28,6 +30,20 @@ def url_encoded(value: str) -> set[str]:
     return forms | {_PERCENT_RE.sub(lambda m: m.group().lower(), f) for f in forms}
 
 
+def base64_forms(value: str) -> set[str]:
+    """The base64 and base64url text of `value` alone (padded or not), and the part of it that stays the
+    same wherever `value` stands inside a longer text that is base64-encoded (one for each of the three
+    alignments), as a server that echoes a request or a secret in base64 shows it."""
+    raw = value.encode()
+    forms = {base64.b64encode(raw).decode()}
+    for skip in range(3):  # the bytes before it in its group of three: the first group is left out
+        encoded = base64.b64encode(bytes(skip) + raw).decode()
+        forms.add(encoded[4 if skip else 0 : (skip + len(raw)) // 3 * 4])
+    forms |= {f.rstrip("=") for f in forms}
+    forms |= {f.replace("+", "-").replace("/", "_") for f in forms}
+    return {f for f in forms if len(f) >= MIN_BASE64_LENGTH}
+
+
 class Redactor:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -43,7 +59,7 @@ class Redactor:
         for c in plain:  # as JSON and YAML escape it, and as Python's repr() does in an exception message
             candidates |= {json.dumps(c)[1:-1], json.dumps(c, ensure_ascii=False)[1:-1], c.replace("'", "''")}
             candidates |= {repr(c)[1:-1], ascii(c)[1:-1], repr(c + '"')[1:-2], repr(c + "'")[1:-2]}
-            candidates |= url_encoded(c)
+            candidates |= url_encoded(c) | base64_forms(c)
         with self._lock:
             for c in candidates:
                 if len(c) >= MIN_LENGTH and c not in self._secrets:
