@@ -12,7 +12,7 @@ import click
 from entra_profiles import __version__
 from entra_profiles.cli_errors import show, show_click
 from entra_profiles.cli_lazy import LazyGroup
-from entra_profiles.errors import EntraProfilesError, ExitCode
+from entra_profiles.errors import EntraProfilesError, ExitCode, clipped
 from entra_profiles.output import err
 from entra_profiles.terminal import refuse_colour
 
@@ -169,6 +169,6 @@ def unexpected(exc: Exception, debug: bool) -> ExitCode:
         return ExitCode.INTERRUPTED
     if debug:
         err(traceback.format_exc())
-    err(f"error: unexpected error: {type(exc).__name__}: {exc}")
+    err(f"error: unexpected error: {type(exc).__name__}: {clipped(str(exc))}")
     err("  hint: this is a bug: run again with --debug to see the traceback, and report it")
     return ExitCode.BUG

@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from entra_profiles.redact import REDACTOR
 from entra_profiles.safetext import one_line
 
 # Marks that hide in a value a problem quotes (zero-width characters, BOM, spaces other than the
 # space), shown escaped like the controls one_line escapes: `'contoso\u200b.com'`.
 HIDDEN = re.compile("[\xa0\xad\u1680\u180e\u2000-\u200d\u202f\u205f-\u2065\u3000\ufeff]")
+MAX_QUOTED = 300  # characters of outside text (a server's words) a message quotes at most
 MAX_PROBLEMS = 10_000  # a file with more is not checked further: time, memory and output stay bounded
 
 
@@ -68,9 +70,18 @@ class Problem:
 
 
 def first_line(text: object) -> str:
-    """The first non-empty line of a message (library errors carry traces and ids below it)."""
+    """The first non-empty line of a message (library errors carry traces and ids below it), clipped:
+    what a library says often quotes a server's answer."""
     lines = str(text).strip().splitlines()
-    return lines[0] if lines else ""
+    return clipped(lines[0]) if lines else ""
+
+
+def clipped(text: str, limit: int = MAX_QUOTED) -> str:
+    """Text from outside (a server's answer, a library's message quoting one) as a message may carry it:
+    masked first (a cut must not leave half a secret or half a token unmasked), then at most `limit`
+    characters and "…"."""
+    text = REDACTOR.redact(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class EntraProfilesError(Exception):

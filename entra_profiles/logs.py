@@ -1,4 +1,7 @@
-"""Logging: quiet by default; with --debug, everything — through the redactor, tokens masked."""
+"""Logging: quiet by default; with --debug, ours (each HTTP request as method, URL, status and time) —
+through the redactor, tokens masked. The HTTP clients' own logs stay off, --debug or not: msal logs
+token answers, azure-identity a refused sign-in with the server's text, and a server may echo a
+secret in any encoding there (URL-encoded, base64, in JSON)."""
 
 from __future__ import annotations
 
@@ -35,5 +38,6 @@ def setup(debug: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
     for name in NOISY:
-        # Their failures are reported by us, once and explained; their logs are for --debug.
-        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.CRITICAL)
+        # Their failures are reported by us, once and explained; the requests they make are logged by
+        # net/sessions.py, without bodies.
+        logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -8,6 +8,7 @@ not registered one by one: every JWT is masked by its shape (JWT_RE), wherever i
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -17,8 +18,14 @@ from urllib.parse import quote, quote_plus
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values would mask ordinary words
-# A JWT: an access token, a client assertion, a CI ID token. None belongs in human output.
-JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+MIN_BASE64_LENGTH = 8  # a base64 form that short could be part of any base64 text
+# A JWT: an access token, a client assertion, a CI ID token. None belongs in human output. Linear in
+# the text: a match starts only where a run of base64url characters starts (with the characters of the
+# run before its first "eyJ", masked too: `\neyJ…`, `%22eyJ…`), and no quantifier gives back what it
+# took, so a long run of "eyJeyJ…" is read once, not once from every "eyJ" in it.
+JWT_RE = re.compile(
+    r"(?<![A-Za-z0-9_-])(?:(?!eyJ)[A-Za-z0-9_-])*+eyJ[A-Za-z0-9_-]{5,}+\.[A-Za-z0-9_-]{5,}+\.[A-Za-z0-9_-]*+"
+)
 _PERCENT_RE = re.compile("%[0-9A-F]{2}")
 
 
@@ -29,15 +36,29 @@ def url_encoded(value: str) -> set[str]:
     return forms | {_PERCENT_RE.sub(lambda m: m.group().lower(), f) for f in forms}
 
 
+def base64_forms(value: str) -> set[str]:
+    """The base64 and base64url text of `value` alone (padded or not), and the part of it that stays the
+    same wherever `value` stands inside a longer text that is base64-encoded (one for each of the three
+    alignments), as a server that echoes a request or a secret in base64 shows it."""
+    raw = value.encode()
+    forms = {base64.b64encode(raw).decode()}
+    for skip in range(3):  # the bytes before it in its group of three: the first group is left out
+        encoded = base64.b64encode(bytes(skip) + raw).decode()
+        forms.add(encoded[4 if skip else 0 : (skip + len(raw)) // 3 * 4])
+    forms |= {f.rstrip("=") for f in forms}
+    forms |= {f.replace("+", "-").replace("/", "_") for f in forms}
+    return {f for f in forms if len(f) >= MIN_BASE64_LENGTH}
+
+
 def shown_forms(value: str) -> set[str]:
     """`value` (and each of its lines) as it may be shown: raw, JSON- and YAML-escaped, as Python's
-    repr() writes it in an exception message, URL- and form-encoded."""
+    repr() writes it in an exception message, URL- and form-encoded, in base64."""
     plain = {value.strip(), *(line.strip() for line in value.splitlines())}
     forms = set(plain)
     for c in plain:
         forms |= {json.dumps(c)[1:-1], json.dumps(c, ensure_ascii=False)[1:-1], c.replace("'", "''")}
         forms |= {repr(c)[1:-1], ascii(c)[1:-1], repr(c + '"')[1:-2], repr(c + "'")[1:-2]}
-        forms |= url_encoded(c)
+        forms |= url_encoded(c) | base64_forms(c)
     return {f for f in forms if len(f) >= MIN_LENGTH}
 
 

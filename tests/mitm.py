@@ -7,6 +7,9 @@ a request with a token is recorded (with the token's audience) and answered 403.
 With `token_error`, it is a token service instead (a custom cloud's `authority_host`): it answers
 OpenID discovery, and every token request with a 400 whose `error_description` is
 `token_error(request body)` — an echo of the request, or hostile text, as a careless server sends.
+
+With `vault_error`, a request with a token is answered 400 with that text as the error's message (a
+vault, or something posing as one, that says too much).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from entra_profiles.sandbox import Sandbox
 from entra_profiles.sandbox.pki import ensure_tls
 
 
@@ -41,6 +45,7 @@ class Mitm:
     challenge_resource: str = "https://vault.azure.net"
     authority: str = "https://login.microsoftonline.com/common"
     token_error: Callable[[str], str] | None = None
+    vault_error: str | None = None
     seen: list[Seen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -67,6 +72,8 @@ class Mitm:
                 elif auth is None:
                     challenge = f'Bearer authorization="{owner.authority}", resource="{owner.challenge_resource}"'
                     self.reply(401, '{"error": {"code": "Unauthorized"}}', ("WWW-Authenticate", challenge))
+                elif owner.vault_error is not None:
+                    self.reply(400, json.dumps({"error": {"code": "BadParameter", "message": owner.vault_error}}))
                 else:
                     self.reply(403, '{"error": {"code": "Forbidden", "message": "recorded"}}')
 
@@ -150,3 +157,13 @@ def on_its_cloud(mitm: Mitm, path: Path, profiles: dict[str, tuple[str, str]]) -
         encoding="utf-8",
     )
     return path
+
+
+def fake_sandbox(box: Sandbox, mitm: Mitm, directory: Path) -> Path:
+    """The running sandbox's sandbox.json, but with every vault served by the man in the middle."""
+    directory.mkdir()
+    info = dict(box.info)
+    info["keyvault_url"] = mitm.url + "/vaults/{name}"
+    info["ca_bundle"] = str(bundle(directory / "cas.pem", Path(box.info["ca_bundle"]), mitm.ca_cert))
+    (directory / "sandbox.json").write_text(json.dumps(info), encoding="utf-8")
+    return directory

@@ -213,7 +213,7 @@ def _check_combination(
 
 def _deliver(stdout: str, append_to: Path | None, append: str, output: Path | None) -> None:
     """Secrets reach their destination here, unmasked, and nowhere else."""
-    from entra_profiles.exports.atomic import write_private
+    from entra_profiles.exports.atomic import append_private, write_private
     from entra_profiles.output import write_stdout
 
     if output is not None and str(output) != "-":
@@ -222,27 +222,3 @@ def _deliver(stdout: str, append_to: Path | None, append: str, output: Path | No
         write_stdout(stdout, flush=True)  # GitHub: every ::add-mask:: is out before anything else happens
     if append_to is not None:
         append_private(append_to, append)
-
-
-def append_private(path: Path, text: str) -> None:
-    """Append to $GITHUB_ENV: never through a symbolic link (one planted there would take the secrets to
-    its target), only to a regular file, created 0600."""
-    import errno
-    import stat
-
-    from entra_profiles.exports.base import ExportError
-
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-    try:
-        fd = os.open(path, flags, 0o600)  # 0600 when we create it; O_NONBLOCK: a FIFO with no reader fails
-    except OSError as exc:
-        why = "it is a symbolic link, which is never followed" if exc.errno == errno.ELOOP else exc.strerror
-        raise ExportError(f"cannot append to {path}: {why}") from None
-    with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ExportError(f"cannot append to {path}: it is not a regular file")
-        try:
-            handle.write(text)
-            handle.flush()
-        except OSError as exc:
-            raise ExportError(f"cannot append to {path}: {exc.strerror}") from None

@@ -130,6 +130,6 @@ def _write(path: Path, text: str) -> None:
 
 
 def _append(path: str, text: str) -> None:
-    from entra_profiles.commands.export import append_private
+    from entra_profiles.exports.atomic import append_private
 
     append_private(Path(path), text + "\n\n")

@@ -8,7 +8,7 @@ from typing import Any
 import click
 from pydantic import SecretStr
 
-from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option
+from entra_profiles.commands.common import file_option, load_selected, sandbox_info, sandbox_option, timeout_options
 from entra_profiles.config.loader import ProfileSet
 from entra_profiles.config.models import SECRET_FIELDS
 from entra_profiles.errors import ConfigError, UsageError
@@ -66,12 +66,14 @@ def sources(ps: ProfileSet, name: str, path: tuple[str, ...], written_at: str) -
     epilog="""\b
 Examples:
   entra-profiles resolve contoso-prod
-  entra-profiles resolve contoso-prod --offline --format json"""
+  entra-profiles resolve contoso-prod --offline --format json
+  entra-profiles resolve contoso-prod --timeout 10"""
 )
 @click.argument("profile")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--offline", is_flag=True, help="Do not read Key Vault; show references as written.")
 @click.option("-v", "--verbose", is_flag=True, help="Full values and sources, even wider than the terminal.")
+@timeout_options("for Key Vault reads and their sign-ins")
 @sandbox_option
 @file_option
 @click.pass_context
@@ -81,6 +83,8 @@ def resolve(
     fmt: str,
     offline: bool,
     verbose: bool,
+    timeout: float,
+    retries: int,
     sandbox_dir: Path | None,
     file: Path | None,
 ) -> None:
@@ -97,9 +101,11 @@ def resolve(
         )
     name = names[0]
     if not offline:
+        from entra_profiles.deadlines import Deadline
         from entra_profiles.references.deferred import resolve_deferred
 
-        ps, failed = resolve_deferred(ps, [name], sandbox_info(sandbox_dir))
+        deadline = Deadline.start(timeout)  # every read, its reader's sign-in included, ends by it
+        ps, failed = resolve_deferred(ps, [name], sandbox_info(sandbox_dir), deadline, retries=retries)
         if name in failed:
             error = failed[name].error
             assert error is not None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 
-from entra_profiles.config.names import close_names
+from entra_profiles.config.names import CloseNames
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
 from entra_profiles.references.local import named, shown
 
 MEMBERS = "members are profile names, group names or tag:NAME; "
+NO_TAGS, NO_NAMES = MEMBERS + "no similar tags found", MEMBERS + "no similar names found"
 
 Report = Callable[[Pos, str, str], None]
 
@@ -19,9 +20,11 @@ def check_groups(
     tags: set[str],
     report: Report,
     sources: Mapping[str, list[str]] | None = None,
+    hints: CloseNames | None = None,
 ) -> dict[str, list[str]]:
     """The valid members of each group; every problem goes to `report(position, message, hint)`. A member
     that came from a reference (`sources`: value path -> ["env:X", …]) is named, never shown."""
+    hints = hints or CloseNames()
     out: dict[str, list[str]] = {}
     member_pos: dict[tuple[str, str], Pos] = {}
     for gname, members in groups.items():
@@ -37,12 +40,12 @@ def check_groups(
             hidden = named(origin) is not None  # from ${env:}/${file:}: named by its source, never shown
             if m.startswith("tag:"):
                 if m[4:] not in tags:
-                    hint = MEMBERS if hidden else close_names(m[4:], tags, MEMBERS + "no similar tags found")
+                    hint = MEMBERS if hidden else hints.hint(m[4:], tags, otherwise=MEMBERS, none_close=NO_TAGS)
                     what = f"the tag in {shown(m, origin)}" if hidden else f"the tag '{m[4:]}'"
                     report(pos, f"no profile has {what}", hint.rstrip("; "))
                     continue
             elif m not in profiles and m not in groups:
-                hint = MEMBERS if hidden else close_names(m, [*profiles, *groups], MEMBERS + "no similar names found")
+                hint = MEMBERS if hidden else hints.hint(m, profiles, groups, otherwise=MEMBERS, none_close=NO_NAMES)
                 report(pos, f"unknown group member {shown(m, origin)}", hint.rstrip("; "))
                 continue
             elif m == gname:

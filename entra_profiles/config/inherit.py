@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from entra_profiles.config.names import close_names
+from entra_profiles.config.names import CloseNames
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
 from entra_profiles.references.local import named, shown
 
@@ -47,13 +47,18 @@ MAX_DEPTH = 64  # extends of extends of …
 
 
 def extends_chain(
-    name: str, profiles: dict[str, LocatedMap], templates: dict[str, LocatedMap], sources: Sources | None = None
+    name: str,
+    profiles: dict[str, LocatedMap],
+    templates: dict[str, LocatedMap],
+    sources: Sources | None = None,
+    hints: CloseNames | None = None,
 ) -> tuple[list[LocatedMap], ChainError | None]:
     """The layers profile `name` inherits, in merge order (furthest ancestor first), or the error
     that breaks the chain. `extends` names one template or profile, or a list merged left to right.
     A name that came from a reference (`sources`: value path -> ["env:X", …]) is named, never shown."""
     try:
-        return _layers(name, profiles[name], (name,), profiles, templates, sources or {}, _Count()), None
+        walk = _Walk(profiles, templates, sources or {}, hints or CloseNames())
+        return _layers(name, profiles[name], (name,), walk), None
     except _Broken as exc:
         if exc.error.message.startswith("extends cycle") and "extends" in profiles[name].value_pos:
             # A cycle is reported where this profile's own extends is written.
@@ -62,7 +67,13 @@ def extends_chain(
 
 
 @dataclass
-class _Count:
+class _Walk:
+    """What one profile's walk up its extends reads, and the layers it counted."""
+
+    profiles: dict[str, LocatedMap]
+    templates: dict[str, LocatedMap]
+    sources: Sources
+    hints: CloseNames
     layers: int = field(default=0)
 
 
@@ -71,15 +82,8 @@ class _Broken(Exception):
         self.error = error
 
 
-def _layers(
-    label: str,
-    node: LocatedMap,
-    stack: tuple[str, ...],
-    profiles: dict[str, LocatedMap],
-    templates: dict[str, LocatedMap],
-    sources: Sources,
-    count: _Count,
-) -> list[LocatedMap]:
+def _layers(label: str, node: LocatedMap, stack: tuple[str, ...], walk: _Walk) -> list[LocatedMap]:
+    profiles, templates, sources = walk.profiles, walk.templates, walk.sources
     target = node.get("extends")
     if target is None:
         return []
@@ -99,17 +103,17 @@ def _layers(
         else:
             otherwise = "name a template (under templates:) or another profile"
             hidden = named(sources.get(parent_pos.path)) is not None
-            hint = otherwise if hidden else close_names(parent_name, [*templates, *profiles], otherwise)
+            hint = otherwise if hidden else walk.hints.hint(parent_name, templates, profiles, otherwise=otherwise)
             what = shown(parent_name, sources.get(parent_pos.path))
             raise _Broken(ChainError(parent_pos, f"extends unknown template or profile {what}", hint))
-        if len(stack) > MAX_DEPTH or count.layers >= MAX_LAYERS:
+        if len(stack) > MAX_DEPTH or walk.layers >= MAX_LAYERS:
             what = f"more than {MAX_DEPTH} deep" if len(stack) > MAX_DEPTH else f"over {MAX_LAYERS} layers"
             hint = "a profile needs a few templates: merge the chain into fewer of them"
             raise _Broken(ChainError(parent_pos, f"extends goes {what} ({' → '.join(stack[:3])} → …)", hint))
         if parent_label in stack:
             cycle = " → ".join([*stack, parent_label])
             raise _Broken(ChainError(parent_pos, f"extends cycle: {cycle}", "remove one extends of the cycle"))
-        out += _layers(parent_label, parent, (*stack, parent_label), profiles, templates, sources, count)
+        out += _layers(parent_label, parent, (*stack, parent_label), walk)
         out.append(parent)
-        count.layers += 1
+        walk.layers += 1
     return out

@@ -1,4 +1,5 @@
-"""What bounds the work of checking one file, whatever it holds: problems found, values inherited.
+"""What bounds the work of checking one file, whatever it holds: values built, problems found, values
+inherited.
 
 A file with thousands of mistakes, or a few large templates extended by thousands of profiles,
 would otherwise take minutes and gigabytes to check and print. Past a limit the check stops where
@@ -12,7 +13,37 @@ from typing import Any
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
 from entra_profiles.errors import MAX_PROBLEMS
 
+MAX_VALUES = 400_000  # values built from one file (5,000 profiles of twenty-odd values each hold about 115,000)
+MAX_EXPANDED = 200_000  # of them brought in by aliases: anchors that multiply each other ("billion laughs")
 MAX_INHERITED = 200_000  # values merged into profiles in all (a 5,000-profile file merges about 40,000)
+SPLIT = "split it into several files, each given with -f FILE"
+
+
+class ValueCount:
+    """The values built from one file, and how many of them aliases brought in."""
+
+    def __init__(self) -> None:
+        self.values = 0
+        self.expanded = 0
+
+    def add(self, *, by_alias: bool, profiles_before: int | None) -> tuple[str, str] | None:
+        """One more value; past a limit, the (message, hint) of the problem that stops the file."""
+        self.values += 1
+        self.expanded += by_alias
+        if self.expanded > MAX_EXPANDED:
+            return (
+                f"aliases expand to more than {MAX_EXPANDED} values: the file is not checked",
+                "anchors and aliases that multiply each other are refused; use templates or extends instead",
+            )
+        if self.values <= MAX_VALUES:
+            return None
+        from_aliases = f" ({self.expanded} of them brought in by aliases)" if self.expanded else ""
+        where = "" if profiles_before is None else f": {profiles_before} profiles come before this point"
+        return (
+            f"the file holds more than {MAX_VALUES} values{from_aliases}, the most one profiles file may hold: "
+            "it is not checked",
+            f"{SPLIT}{where}",
+        )
 
 
 class Limits:
@@ -40,7 +71,7 @@ class Limits:
         return (
             f"profiles inherit more than {MAX_INHERITED} values in all: this profile and the ones after it "
             "are not checked",
-            "keep templates and defaults to the few fields profiles share",
+            f"keep templates and defaults to the few fields profiles share, or {SPLIT}",
         )
 
     @property

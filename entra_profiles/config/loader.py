@@ -16,6 +16,7 @@ from entra_profiles.config.groups import check_groups
 from entra_profiles.config.inherit import extends_chain, merge
 from entra_profiles.config.limits import Limits
 from entra_profiles.config.models import CustomCloud, ManagedIdentity, Profile, ProfileFile
+from entra_profiles.config.names import CloseNames
 from entra_profiles.config.partial import PartialProfile
 from entra_profiles.config.problems import dedupe, problems_from
 from entra_profiles.config.readers import reader_problems
@@ -23,7 +24,7 @@ from entra_profiles.config.source import Source, parse_source, read_source
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, leaf_origins
 from entra_profiles.errors import MAX_PROBLEMS, ConfigError, Location, Problem
 from entra_profiles.redact import REDACTOR
-from entra_profiles.references.local import deferred_values, resolve_tree
+from entra_profiles.references.local import KEYVAULT_WHERE, deferred_values, named, resolve_tree, shown
 
 RESERVED_NAMES = {"all"}
 
@@ -94,6 +95,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.limits = Limits()
         self.recount_at = MAX_PROBLEMS
+        self.hints = CloseNames()  # did-you-mean, within one budget for the file
 
     def problem(self, pos: Pos, message: str, hint: str | None = None, owners: frozenset[str] = frozenset()) -> None:
         self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint, owners))
@@ -190,11 +192,10 @@ class _Checker:
                 ca_path = (self.path.parent / Path(spec.ca_bundle).expanduser()).resolve()
                 if not ca_path.is_file():
                     what = "is a folder, not a file of PEM certificates" if ca_path.is_dir() else "not found"
-                    self.problem(
-                        body.value_pos["ca_bundle"],
-                        f"CA bundle {spec.ca_bundle} {what} (looked for {ca_path})",
-                        "paths are relative to the profiles file",
-                    )
+                    where = body.value_pos["ca_bundle"]
+                    source = named(self.out.sources.get(where.path))  # then neither the value nor the path
+                    said = f"({source}) {what}" if source else f"{spec.ca_bundle} {what} (looked for {ca_path})"
+                    self.problem(where, f"CA bundle {said}", "paths are relative to the profiles file")
                 ca = str(ca_path)
             self.out.clouds[name] = cloudmod.custom_cloud(name, spec, ca)
 
@@ -207,9 +208,9 @@ class _Checker:
         defaults: LocatedMap | None,
     ) -> None:
         owners = frozenset({name})
-        chain, error = extends_chain(name, profiles, templates, self.out.sources)
+        chain, error = extends_chain(name, profiles, templates, self.out.sources, self.hints)
         if error is not None:
-            if not error.reported_elsewhere:
+            if not error.reported_elsewhere and error.pos.path not in self.skip:
                 self.problem(error.pos, error.message, error.hint, owners)
             return
         inherited = [*([defaults] if defaults is not None else []), *chain]
@@ -233,12 +234,8 @@ class _Checker:
         refs = list(deferred_values(merged, (), self.file))
         in_lists = [p for p in refs if p[0][-1] == "[]"]
         for _, where in in_lists:
-            self.problem(
-                Pos(where.line or 0, where.col or 0, where.path),
-                "Key Vault references are not allowed in lists",
-                "give the value itself, or an ${env:…} or ${file:…} reference",
-                owners,
-            )
+            at = Pos(where.line or 0, where.col or 0, where.path)
+            self.problem(at, "Key Vault references are not allowed in lists", KEYVAULT_WHERE, owners)
         if in_lists:
             del self.out.profiles[name]
             return
@@ -249,12 +246,16 @@ class _Checker:
         cloud = merged.get("cloud")
         if not isinstance(cloud, str) or cloud in cloudmod.BUILTIN or cloud in self.out.clouds:
             return True
+        where = merged.value_pos["cloud"]
+        if where.path in self.skip:
+            return False  # its reference's problem is reported
         known = [*cloudmod.BUILTIN, *self.out.clouds]
-        guess = cloudmod.suggest(cloud, known)
+        origin = self.out.sources.get(where.path)  # from ${env:}/${file:}: named by its source, never shown
+        guess = None if named(origin) else cloudmod.suggest(cloud, known)
         hint = f"did you mean '{guess}'? " if guess else ""
         self.problem(
-            merged.value_pos["cloud"],
-            f"unknown cloud '{cloud}'",
+            where,
+            f"unknown cloud {shown(cloud, origin)}",
             hint + "known clouds: " + ", ".join(known) + " (declare others under clouds:)",
             owners,
         )
@@ -276,7 +277,7 @@ class _Checker:
     def _vault_readers(self) -> None:
         top = self.tree.value_pos.get("keyvault_credential")
         where = Location(self.file, top.line, top.col, top.path) if top is not None else None
-        self.problems += reader_problems(self.out, where)
+        self.problems += reader_problems(self.out, where, self.hints)
 
     def _groups(self, profiles: dict[str, LocatedMap]) -> None:
         groups = self.tree.get("groups")
@@ -284,12 +285,14 @@ class _Checker:
             tags = {t for tags in self.out.tags.values() for t in tags}
 
             def report(pos: Pos, message: str, hint: str) -> None:
+                if pos.path in self.skip:
+                    return  # its reference's problem is reported
                 if self._full(pos):
                     raise _Stop
                 self.problem(pos, message, hint)
 
             with contextlib.suppress(_Stop):
-                self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources)
+                self.out.groups = check_groups(groups, profiles, tags, report, self.out.sources, self.hints)
 
 
 class _Stop(Exception):

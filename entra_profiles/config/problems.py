@@ -41,6 +41,25 @@ def conceal(message: str, value: Any, concealed: Concealed) -> str:
     return message
 
 
+def _named(sources: list[str]) -> Concealed:
+    return Concealed("the value of " + " and ".join("${" + s + "}" for s in sources))
+
+
+def _conceal_within(message: str, node: LocatedMap | LocatedList, sources: Mapping[str, list[str]]) -> str:
+    """`message` about a list or a mapping, with each value in it that came from a reference named, not shown."""
+    items = (
+        [(node.value_pos[k], v) for k, v in node.items()]
+        if isinstance(node, LocatedMap)
+        else list(zip(node.item_pos, node, strict=True))
+    )
+    for pos, value in items:
+        if isinstance(value, LocatedMap | LocatedList):
+            message = _conceal_within(message, value, sources)
+        elif pos.path in sources and isinstance(value, str) and value:
+            message = conceal(message, value, _named(sources[pos.path]))
+    return message
+
+
 def describe(value: Any) -> str:
     """How a YAML value reads to a person: 'a list', 'the number 5', 'nothing (null)'."""
     if isinstance(value, Concealed):
@@ -158,10 +177,12 @@ def problems_from(
             continue  # already reported as a reference problem
         concealed = None
         if sources and path in sources and not isinstance(raw, LocatedMap | LocatedList):
-            concealed = Concealed("the value of " + " and ".join("${" + s + "}" for s in sources[path]))
+            concealed = _named(sources[path])
         message, hint = _message(err, kind, loc, concealed or value, model, corrections.get(loc))
         if concealed:
             message = conceal(message, raw, concealed)
+        elif sources and isinstance(raw, LocatedMap | LocatedList):
+            message = _conceal_within(message, raw, sources)  # a check of a list or a mapping quotes its values
         out.append(Problem(Location(file, pos.line, pos.col, pos.path), message, hint, owners))
         if len(out) == MAX_PROBLEMS:
             break  # the caller says the rest is not checked
@@ -179,6 +200,12 @@ def _corrections(errors: list[Any], model: type[BaseModel]) -> dict[tuple[Any, .
 def _correction(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     """The allowed key that an unknown key at `loc` is most likely a misspelling of."""
     close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+@functools.lru_cache(maxsize=1024)  # a mistyped type inherited by thousands of profiles: looked up once
+def _close_type(tag: str) -> str | None:
+    close = difflib.get_close_matches(tag, list(CREDENTIAL_TYPES), n=1)
     return close[0] if close else None
 
 
@@ -218,8 +245,8 @@ def _message(
     if kind == "union_tag_invalid":
         tag = value if isinstance(value, Concealed) else err.get("ctx", {}).get("tag", value)
         names = list(CREDENTIAL_TYPES)
-        close = [] if isinstance(tag, Concealed) else difflib.get_close_matches(str(tag), names, n=1)
-        lead = f"did you mean '{close[0]}'? " if close else ""
+        close = None if isinstance(tag, Concealed) else _close_type(str(tag))
+        lead = f"did you mean '{close}'? " if close else ""
         return f"unknown credential type {describe(tag)}", lead + "types: " + ", ".join(names)
     if kind == "union_tag_not_found":
         return "the credential needs a 'type'", "one of: " + ", ".join(CREDENTIAL_TYPES)

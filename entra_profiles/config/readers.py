@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from entra_profiles.config.names import close_names
+from entra_profiles.config.names import CloseNames
 from entra_profiles.errors import Location, Problem
 from entra_profiles.references.local import named
 
@@ -13,10 +13,11 @@ if TYPE_CHECKING:
     from entra_profiles.config.loader import ProfileSet
 
 
-def reader_problems(ps: ProfileSet, top: Location | None) -> list[Problem]:
+def reader_problems(ps: ProfileSet, top: Location | None, hints: CloseNames | None = None) -> list[Problem]:
     """Problems of the readers of the profiles with Key Vault references; `top` is where the file's
     own keyvault_credential is written."""
     problems: list[Problem] = []
+    hints = hints or CloseNames()
 
     def reader(name: str) -> tuple[str | None, Location | None]:
         own = ps.profiles[name].keyvault_credential
@@ -35,7 +36,7 @@ def reader_problems(ps: ProfileSet, top: Location | None) -> list[Problem]:
                 message, hint = f"keyvault_credential names no profile ({source})", None
             else:
                 message = f"keyvault_credential names no profile '{target}'"
-                hint = close_names(target, ps.names, "name a profile of this file")
+                hint = hints.hint(target, ps.names, otherwise="name a profile of this file")
             problems.append(Problem(where, message, hint or "name a profile of this file", owners))
             continue
         chain = [name]

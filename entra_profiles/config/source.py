@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from entra_profiles.config.yamlanchors import event_pos
-from entra_profiles.config.yamlbuild import Builder, ExpansionLimit
+from entra_profiles.config.yamlbuild import Builder, TooLarge
 from entra_profiles.errors import ConfigError, Location, Problem, UsageError
 
 MAX_FILE_BYTES = 16 << 20  # a 5,000-profile file is about 1 MiB
@@ -99,7 +99,7 @@ def parse_source(text: str, file: str) -> Source:
     builder = Builder(file)
     try:
         builder.feed_all(_one_document(yaml.parse(text, Loader=LIBYAML), builder))
-    except ExpansionLimit:
+    except TooLarge:
         raise ConfigError(builder.problems) from None
     except yaml.MarkedYAMLError as exc:
         raise ConfigError([*builder.problems, _syntax_problem(exc, text, file)]) from None

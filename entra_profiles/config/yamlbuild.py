@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
+from entra_profiles.config.limits import SPLIT, ValueCount
 from entra_profiles.config.yamlanchors import MAX_EVENTS, Anchors, TooManyEvents, event_pos
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
 from entra_profiles.errors import MAX_PROBLEMS, Location, Problem
 
-MAX_NODES = 200_000  # aliases that expand beyond this are refused ("billion laughs")
 MAX_DEPTH = 32  # a profiles file needs six levels; deeper nesting is refused before anything recurses on it
 
 TAG = "tag:yaml.org,2002:"
@@ -30,8 +30,8 @@ END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 REFUSED_TAG_HINT = "remove it: values are text, numbers, true/false, lists and mappings"
 
 
-class ExpansionLimit(Exception):
-    """The document expands to more values than MAX_NODES: building stops."""
+class TooLarge(Exception):
+    """The file holds more than a limit allows (config/limits.py): building stops."""
 
 
 @dataclass
@@ -57,7 +57,8 @@ class Builder:
         self.refused: set[str] = set()  # paths whose value was refused: not checked any further
         self.reported: set[tuple[int, int, str]] = set()
         self.root: Any = None
-        self.nodes = 0
+        self.count = ValueCount()
+        self.by_alias = False  # the events fed now are an alias's replay
         self.stack: list[_Open] = []
         self.skipping = 0  # nesting level inside a collection that is read but not built
         self.anchors = Anchors()
@@ -76,6 +77,7 @@ class Builder:
                 sources.pop()
                 continue
             original = len(sources) == 1
+            self.by_alias = not original
             if original:
                 self._record(event)
             if isinstance(event, yaml.AliasEvent):
@@ -89,8 +91,12 @@ class Builder:
         try:
             first = self.anchors.record(event)
         except TooManyEvents:
-            self._problem(event_pos(event, ""), f"the document holds more than {MAX_EVENTS} YAML values", "split it")
-            raise ExpansionLimit from None
+            message = (
+                f"the file holds more than {MAX_EVENTS} YAML nodes (keys, values, ends of lists and mappings), "
+                "the most one profiles file may hold: it is not checked"
+            )
+            self._problem(event_pos(event, ""), message, SPLIT)
+            raise TooLarge from None
         if first is not None:
             message = f"anchor &{getattr(event, 'anchor', '')} is defined twice (first at line {first.line})"
             self._problem(event_pos(event, ""), message, "rename one")
@@ -123,15 +129,13 @@ class Builder:
         return None
 
     def _count(self, pos: Pos) -> None:
-        """One more value; past MAX_NODES the document is refused where it got there."""
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            self._problem(
-                pos,
-                f"the document expands to more than {MAX_NODES} values",
-                "anchors and aliases that multiply each other are refused; use templates or extends instead",
-            )
-            raise ExpansionLimit
+        """One more value; past a limit the file is refused where it got there."""
+        profiles = self.stack[1] if len(self.stack) > 1 and self.stack[1].path == "profiles" else None
+        before = len(profiles.value) if profiles is not None and isinstance(profiles.value, LocatedMap) else None
+        over = self.count.add(by_alias=self.by_alias, profiles_before=before)
+        if over is not None:
+            self._problem(pos, *over)
+            raise TooLarge
 
     def _feed(self, event: yaml.Event) -> None:
         if self.skipping:

@@ -10,7 +10,9 @@ bundle is passed explicitly (the clients pass the cloud's or the sandbox's).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +20,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
+# --debug logs each request as method, URL without its query, status and time; never a body or a header:
+# token requests carry secrets, token answers and vault reads return them, and a server may echo them.
+LOG = logging.getLogger("entra_profiles.http")
 
 
 def is_loopback(url: str) -> bool:
@@ -42,6 +47,29 @@ class LoopbackDirectSession(requests.Session):
         if is_loopback(url.decode() if isinstance(url, bytes) else str(url or "")):
             settings["proxies"] = {}
         return settings
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        if not LOG.isEnabledFor(logging.DEBUG):
+            return super().send(request, **kwargs)
+        shown, started = without_query(str(request.url)), time.monotonic()
+        try:
+            response = super().send(request, **kwargs)
+        except Exception as exc:
+            LOG.debug("%s %s: %s after %.2f s", request.method, shown, type(exc).__name__, time.monotonic() - started)
+            raise
+        LOG.debug("%s %s: HTTP %s in %.2f s", request.method, shown, response.status_code, time.monotonic() - started)
+        return response
+
+
+def without_query(url: str) -> str:
+    """`url` as a log may show it: scheme, host, port and path; no user, password, query or fragment."""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
+    except ValueError:
+        return "(an unreadable URL)"
+    return f"{parts.scheme}://{host}{port}{parts.path}" + ("?…" if parts.query else "")
 
 
 def new_session(pool_size: int = 10) -> requests.Session:

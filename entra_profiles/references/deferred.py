@@ -304,7 +304,9 @@ def _plan(ps: ProfileSet, names: list[str]) -> Plan:
                     ]
                 )
             except ReferenceSyntaxError as exc:
-                plan.fail(name, Failure("keyvault_reference", f"{where}: {exc}", exc.hint, where, str(exc)))
+                source = named(ps.sources.get(where.path))  # a URI from ${env:}/${file:}: named, never shown
+                reason = f"{source} is not a Key Vault secret URI in canonical form" if source else str(exc)
+                plan.fail(name, Failure("keyvault_reference", f"{where}: {reason}", exc.hint, where, reason))
                 continue
             for ref in refs:
                 uri = ref.uri(cloud.keyvault_suffix)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from entra_profiles.clouds import Cloud
 from entra_profiles.config.loader import ProfileSet
-from entra_profiles.config.models import Profile
+from entra_profiles.config.models import ManagedIdentity, Profile
 from entra_profiles.errors import first_line
+from entra_profiles.redact import REDACTOR
 from entra_profiles.references.syntax import host_in_cloud, vault_host
+from entra_profiles.results import Failure
 from entra_profiles.routing import Route, SandboxInfo, route_for
 
 # A vault that hangs must not hold a run: bounded waits and retries, like the token requests (and the
@@ -40,21 +43,52 @@ class VaultHostRefused(Exception):
     """A request to a vault was about to go to a host other than the vault's: it is not sent."""
 
 
+class VaultTokenRefused(Exception):
+    """The reader's token is not one for the vault (not a JWT, another audience or tenant, expired): it
+    is not sent."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
 class VaultScoped:
     """The reader's credential, asked only for the cloud's vault resource, whatever a vault's challenge
-    names: a vault (or something posing as one) never chooses the audience of the token it is sent."""
+    names: a vault (or something posing as one) never chooses the audience of the token it is sent.
+    Each token is checked as a run checks a profile's (token_checks.py) before the SDK sends it."""
 
-    def __init__(self, credential: Any, scope: str) -> None:
+    def __init__(self, credential: Any, scope: str, tenant: str | None, route: Route, stage: str) -> None:
         self.credential = credential
         self.scope = scope
+        self.tenant, self.route, self.stage = tenant, route, stage
+        self.verdicts: dict[str, Failure | None] = {}  # by token: a cached token is checked once
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        return self.credential.get_token(self.scope, **kwargs)
+        return self._checked(self.credential.get_token(self.scope, **kwargs))
 
     def get_token_info(self, *scopes: str, options: Any = None) -> Any:
         if hasattr(self.credential, "get_token_info"):
-            return self.credential.get_token_info(self.scope, options=options)
-        return self.credential.get_token(self.scope, **dict(options or {}))
+            return self._checked(self.credential.get_token_info(self.scope, options=options))
+        return self._checked(self.credential.get_token(self.scope, **dict(options or {})))
+
+    def _checked(self, token: Any) -> Any:
+        from entra_profiles.context import token_claims
+        from entra_profiles.net.endpoints import endpoint
+        from entra_profiles.net.trace import trace
+        from entra_profiles.token_checks import token_problem
+
+        if token.token not in self.verdicts:
+            REDACTOR.register(token.token)
+            last = trace().last
+            url = last.url if last is not None else None
+            source = endpoint(self.stage, self.route, url)
+            claims = token_claims(token.token) or None
+            problem = token_problem(claims, int(token.expires_on), self.scope, self.tenant, url, source)
+            self.verdicts[token.token] = problem
+        problem = self.verdicts[token.token]
+        if problem is not None:
+            raise VaultTokenRefused(problem)
+        return token
 
     def close(self) -> None:
         self.credential.close()
@@ -87,6 +121,8 @@ class Reader:
     label: str  # e.g. "profile:ops-reader" or "managed_identity"
     credential: Any
     route: Route
+    tenant: str | None = None  # the tenant its tokens must be of, when known
+    stage: str = "token"  # where its tokens come from: "token" (an app's sign-in) or "managed_identity"
     clients: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -103,7 +139,7 @@ class Reader:
                 target = self.route.vault_url(vault_url)
                 self.clients[vault_url] = SecretClient(
                     vault_url=target,
-                    credential=VaultScoped(self.credential, cloud.keyvault_scope),
+                    credential=VaultScoped(self.credential, cloud.keyvault_scope, self.tenant, self.route, self.stage),
                     verify_challenge_resource=self.route.sandbox is None and not cloud.custom,
                     connection_verify=self.route.ca_bundle or True,
                     permit_redirects=False,  # a vault token goes only where it was asked for
@@ -142,7 +178,10 @@ def profile_reader(
 
     route = route_for(ps.cloud(profile.cloud), sandbox)
     credential, _ = build_credential(profile, route, Transports(shared=False), ps.file.parent, material, True)
-    return Reader(f"profile {name} (client id {profile.client_id})", credential, route)
+    label = f"profile {name} (client id {profile.client_id})"
+    if isinstance(profile.credential, ManagedIdentity):  # a managed identity's token is of its own tenant
+        return Reader(label, credential, route, None, "managed_identity")
+    return Reader(label, credential, route, profile.tenant)
 
 
 def identity_reader(spec: str, cloud: Cloud, sandbox: SandboxInfo | None) -> Reader:
@@ -157,15 +196,19 @@ def identity_reader(spec: str, cloud: Cloud, sandbox: SandboxInfo | None) -> Rea
     if kind == "managed_identity":
         route_endpoint(route)
         label = f"managed identity {arg}" if arg else "the system-assigned managed identity"
-        return Reader(label, ManagedIdentityCredential(client_id=arg or None, **common), route)
+        return Reader(
+            label, ManagedIdentityCredential(client_id=arg or None, **common), route, None, "managed_identity"
+        )
     options: dict[str, Any] = {
         "authority": route.authority_host,
         "disable_instance_discovery": route.disable_instance_discovery,
         **common,
     }
+    tenant = os.environ.get("AZURE_TENANT_ID") or None  # what both credentials sign in to
     if kind == "workload_identity":
-        return Reader("workload identity (AZURE_FEDERATED_TOKEN_FILE)", WorkloadIdentityCredential(**options), route)
-    return Reader("the AZURE_* environment credential", EnvironmentCredential(**options), route)
+        label = "workload identity (AZURE_FEDERATED_TOKEN_FILE)"
+        return Reader(label, WorkloadIdentityCredential(**options), route, tenant)
+    return Reader("the AZURE_* environment credential", EnvironmentCredential(**options), route, tenant)
 
 
 def http_failure(exc: Any, reader: Reader) -> VaultAnswer:

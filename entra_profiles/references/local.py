@@ -20,6 +20,20 @@ from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_refe
 
 MAX_FILE_BYTES = 1 << 20
 QUOTES_INPUT = ("unterminated", "unknown reference")  # messages that quote the text around a `${`
+# Where a Key Vault reference may stand: a profile's text fields that are read when it connects (in the
+# profile, a template or the defaults). Everything else is needed when the file is loaded (a cloud's
+# endpoints, cloud, extends, keyvault_credential, a credential's type, groups), where the reference
+# would be taken as its own text.
+KEYVAULT_FIELDS = frozenset(
+    {"tenant", "client_id", "description", "expect.tenant"}
+    | {f"credential.{f}" for f in ("secret", "password", "thumbprint", "subject", "path", "token_file")}
+    | {f"credential.{f}" for f in ("service_connection_id", "audience", "client_id", "object_id", "resource_id")}
+)
+KEYVAULT_WHERE = (
+    "a Key Vault reference may stand in a profile's (a template's, the defaults') tenant, client_id, "
+    "description, expect.tenant and credential fields, read when it connects; here write the value, or an "
+    "${env:…} or ${file:…} reference"
+)
 
 
 def named(sources: list[str] | None) -> str | None:
@@ -78,6 +92,11 @@ def _resolve(value: str, pos: Pos, base_dir: Path, environ: Mapping[str, str], f
         out.failed.add(pos.path)
         return value
     deferred = any(isinstance(p, Ref) and p.scheme == "keyvault" for p in parts)
+    if deferred and not keyvault_allowed(pos.path):
+        message = "Key Vault references are not allowed here: this value is read when the file is loaded"
+        out.problems.append(Problem(where, message, KEYVAULT_WHERE, owners))
+        out.failed.add(pos.path)
+        return value
     pieces: list[str] = []
     for part in parts:
         if isinstance(part, str):
@@ -156,6 +175,17 @@ def _not_regular(mode: int) -> str | None:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "a socket" if stat.S_ISSOCK(mode) else "another kind of file"
+
+
+def keyvault_allowed(path: str) -> bool:
+    """Whether a Key Vault reference may stand at `path` (a list item of a profile is refused where the
+    profile is checked, after inheritance)."""
+    section, _, rest = path.partition(".")
+    if section in ("profiles", "templates"):
+        rest = rest.partition(".")[2]
+    elif section != "defaults":
+        return False
+    return rest in KEYVAULT_FIELDS or "[" in rest
 
 
 def _owners(path: str) -> frozenset[str]:

@@ -8,7 +8,13 @@ from entra_profiles.deadlines import Deadline, DeadlineExceeded, retrying, withi
 from entra_profiles.errors import first_line
 from entra_profiles.net.causes import TRANSIENT_STATUS, network_cause, seconds
 from entra_profiles.net.trace import trace
-from entra_profiles.references.keyvault_client import Reader, VaultAnswer, VaultHostRefused, http_failure
+from entra_profiles.references.keyvault_client import (
+    Reader,
+    VaultAnswer,
+    VaultHostRefused,
+    VaultTokenRefused,
+    http_failure,
+)
 
 MALFORMED_HINT = "something other than the service may be answering (a proxy, a captive portal); check the endpoint"
 
@@ -59,6 +65,10 @@ def _read(uri: str, reader: Reader) -> VaultAnswer:
         )
     except VaultHostRefused as exc:
         return VaultAnswer(None, code="keyvault_host_refused", reason=f"{exc}; no token was sent")
+    except VaultTokenRefused as exc:
+        failure = exc.failure
+        reason = f"the token of {reader.label} was not sent: {failure.message}"
+        return VaultAnswer(None, code=failure.code, reason=reason, hint=failure.hint)
     except Exception as exc:
         answer, transient, retry_after = _explained(exc, uri, reader)
         if transient:

@@ -25,7 +25,7 @@ from entra_profiles.run.checks import check_context
 from entra_profiles.run.expectations import GraphReads, Observed, check_expectations, skipped_all
 from entra_profiles.run.failures import classify, endpoint, is_retryable, retry_after
 from entra_profiles.run.probe import probe_graph
-from entra_profiles.run.token_checks import token_problem
+from entra_profiles.token_checks import token_problem
 
 
 @dataclass(frozen=True)

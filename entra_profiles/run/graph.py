@@ -6,6 +6,7 @@ from typing import Any
 
 from entra_profiles.credentials.options import Transports
 from entra_profiles.deadlines import Deadline, retrying, within
+from entra_profiles.errors import clipped
 from entra_profiles.net.causes import TRANSIENT_STATUS, answer_problem, seconds, transient
 from entra_profiles.net.trace import trace
 from entra_profiles.results import Failure, ProfileFailed
@@ -71,7 +72,7 @@ def _get(route: Route, token: str, path: str, transports: Transports, what: str,
         message = error.get("message", "") if isinstance(error, dict) else ""
         failure = Failure(
             f"graph_{response.status_code}",
-            f"{what}: {response.status_code} {code}: {message}",
+            f"{what}: {response.status_code} {clipped(f'{code}: {message}')}",
             hints.get(response.status_code),
         )
         retry_after = seconds(response.headers.get("Retry-After"))

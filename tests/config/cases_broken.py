@@ -223,7 +223,7 @@ CASES: list[tuple[str, str, list[str]]] = [
         "version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
         "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
         "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
-        ["2:29: f[0][6][8][8][8][7]: the document expands to more than 200000 values"],
+        ["2:14: f[0][6][8][9][0][2]: aliases expand to more than 200000 values: the file is not checked"],
     ),
     (
         "profile-bad-name",

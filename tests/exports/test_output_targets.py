@@ -16,6 +16,11 @@ from testenv import scrubbed_environ
 
 SECRET = "s3cret-value-for-targets"
 NOBODY = 65534
+SAFE = "write into a folder of your own (or root's) that no other user can write to, reached through no link of theirs"
+RUNNER = (
+    "it must be a regular file of yours (or root's) in a folder that no other user can write to, reached "
+    "through no symbolic link of another user's"
+)
 
 
 @pytest.fixture
@@ -65,14 +70,16 @@ def test_a_link_or_a_folder_of_another_user_is_never_replaced(profiles: Path, tm
     mine = shared / "mine.env"
     mine.symlink_to(victim)
     os.chown(shared, NOBODY, NOBODY)
-    for link in (theirs, mine):
-        r = run_cli("-f", str(profiles), "export", "app", "--format", "dotenv", "-o", str(link))
-        assert (r.code, r.out) == (1, "")
-        assert r.err == (
-            f"error: cannot write {link}: it is a symbolic link that another user owns, or in a folder another "
-            "user owns\n  hint: -o replaces only a regular file, or a link of your own in a folder of your own\n"
-        )
-        assert link.is_symlink()
+    r = run_cli("-f", str(profiles), "export", "app", "--format", "dotenv", "-o", str(theirs))
+    assert (r.code, r.out) == (1, "")
+    assert r.err == (
+        f"error: cannot write {theirs}: it is a symbolic link that another user owns\n"
+        "  hint: -o replaces only a regular file, or a link of your own in a folder of your own\n"
+    )
+    r = run_cli("-f", str(profiles), "export", "app", "--format", "dotenv", "-o", str(mine))
+    assert (r.code, r.out) == (1, "")
+    assert r.err == f"error: cannot write {mine}: its folder belongs to another user (uid {NOBODY})\n  hint: {SAFE}\n"
+    assert theirs.is_symlink() and mine.is_symlink()
     assert victim.read_text() == "untouched"
 
 

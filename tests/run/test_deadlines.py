@@ -1,6 +1,7 @@
 """--timeout is a deadline: it bounds everything a profile waits for (Key Vault reads and the vault
 reader's sign-in, discovery, token, probe, CI tokens), whatever a server does, and the process exits
-as soon as its report is written. Every command that waits has one (export, exec, validate --resolve)."""
+as soon as its report is written. Every command that waits has one (export, exec, validate --resolve,
+resolve)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,37 @@ def test_validate_resolve_has_a_deadline(slow_box: Sandbox, tmp_path: Path) -> N
         f"{path}:6:47: profiles.vaulted.credential.secret: Key Vault secret 'contoso-app-secret' in {VAULT}: "
         "timed out after 2 s waiting for the vault\n  hint: raise --timeout, or check the network\n"
     ), r.err
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "waited_for"),
+    [
+        ("keyvault", "the vault"),
+        ("token", "the token endpoint at {authority} (profile reader (client id {reader}) signing in)"),
+    ],
+)
+def test_resolve_has_a_deadline(slow_box: Sandbox, tmp_path: Path, endpoint: str, waited_for: str) -> None:
+    """resolve had no --timeout: a silent vault held it for the 60 s of the default."""
+    path = tmp_path / "profiles.yaml"
+    reader = "    keyvault_credential: profile:reader\n"
+    path.write_text(
+        "version: 1\nprofiles:\n"
+        + contoso_secret("vaulted", f"${{keyvault:{VAULT}/secrets/contoso-app-secret/{'a' * 32}}}", reader)
+        + f"  reader:\n    tenant: fabrikam.onmicrosoft.com\n    client_id: {FABRIKAM_APP}\n"
+        "    credential: {type: client_secret, secret: sandbox-secret-fabrikam-1}\n"
+    )
+    slow_box.set_faults({"rules": [{"endpoint": endpoint, **SILENT}]})
+    args = ["-f", str(path), "resolve", "vaulted", "--timeout", "2", "--sandbox", str(slow_box.state_dir)]
+    r, elapsed = timed(lambda: run_cli(*args))
+    assert elapsed < 2 + GRACE_S
+    where = waited_for.format(authority=slow_box.info["authority_host"], reader=FABRIKAM_APP)
+    assert (r.code, r.out, r.err) == (
+        1,
+        "",
+        f"{path}:6:47: profiles.vaulted.credential.secret: Key Vault secret 'contoso-app-secret' in {VAULT}: "
+        f"timed out after 2 s waiting for {where}\n  hint: raise --timeout, or check the network\n"
+        "1 problem found\n",
+    )
 
 
 def test_a_profile_reader_signing_in_counts_against_the_deadline(run_slow: RunProfiles, slow_box: Sandbox) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from clirunner import Result, run_cli
-from mitm import Mitm, bundle
+from mitm import Mitm, bundle, fake_sandbox
 from runsupport import AUTOMATION, CONTOSO
 
 from entra_profiles.sandbox import Sandbox
@@ -135,16 +135,6 @@ def test_a_backslash_in_the_vault_host_is_refused_offline_saying_why(box: Sandbo
         "  hint: write https://VAULT.vault.azure.net/secrets/NAME or …/secrets/NAME/VERSION\n"
         "1 problem found\n"
     )
-
-
-def fake_sandbox(box: Sandbox, mitm: Mitm, directory: Path) -> Path:
-    """The running sandbox's sandbox.json, but with every vault served by the man in the middle."""
-    directory.mkdir()
-    info = dict(box.info)
-    info["keyvault_url"] = mitm.url + "/vaults/{name}"
-    info["ca_bundle"] = str(bundle(directory / "cas.pem", Path(box.info["ca_bundle"]), mitm.ca_cert))
-    (directory / "sandbox.json").write_text(json.dumps(info), encoding="utf-8")
-    return directory
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from entra_profiles.results import Failure
-from entra_profiles.run.token_checks import GRAPH_APP_ID, token_problem
+from entra_profiles.token_checks import GRAPH_APP_ID, token_problem
 
 CONTOSO = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"
 FOREIGN_TENANT = "00000000-0000-4000-8000-00000000f0e1"

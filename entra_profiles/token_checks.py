@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from entra_profiles.config.fields import GUID_RE
+from entra_profiles.errors import clipped
 from entra_profiles.results import Failure
 
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
@@ -60,7 +61,8 @@ def token_problem(
     audiences = claims.get("aud")
     audiences = audiences if isinstance(audiences, list) else [audiences]
     if not any(_audience_fits(str(a), resource) for a in audiences if a is not None):
-        shown = ", ".join(str(a) for a in audiences) if any(a is not None for a in audiences) else "no audience"
+        named = ", ".join(str(a) for a in audiences if a is not None)
+        shown = clipped(named) if named else "no audience"
         return Failure(
             "token_audience",
             f"{source} sent a token for {shown}, not for {resource} (asked: {scope})",
