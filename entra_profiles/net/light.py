@@ -21,7 +21,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from entra_profiles.net.answers import recorded
-from entra_profiles.net.sessions import is_loopback
+from entra_profiles.net.sessions import is_loopback, logged
 from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
 from entra_profiles.net.trace import trace
 
@@ -118,15 +118,18 @@ class LightHttp:
             raise DeadlineExceeded("the profile's --timeout ran out")
         headers.setdefault("User-Agent", USER_AGENT)
         try:
-            raw = self._manager(url).urlopen(
-                method, url, body=body, headers=headers, redirect=False, retries=False, timeout=self._timeout
-            )
-            answer = LightResponse(raw.status, raw.headers, raw.data)
+            answer = logged(method, url, lambda: self._urlopen(method, url, body, headers))
         finally:
             record.sock = None
         record.sending = None
         record.last = recorded(answer.status_code, answer.headers, answer.content, url)
         return answer
+
+    def _urlopen(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> LightResponse:
+        raw = self._manager(url).urlopen(
+            method, url, body=body, headers=headers, redirect=False, retries=False, timeout=self._timeout
+        )
+        return LightResponse(raw.status, raw.headers, raw.data)
 
     def _manager(self, url: str) -> urllib3.PoolManager:
         parts = urlsplit(url)

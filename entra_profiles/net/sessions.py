@@ -13,7 +13,8 @@ import ipaddress
 import logging
 import os
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -23,6 +24,14 @@ PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
 # --debug logs each request as method, URL without its query, status and time; never a body or a header:
 # token requests carry secrets, token answers and vault reads return them, and a server may echo them.
 LOG = logging.getLogger("entra_profiles.http")
+
+
+class _HasStatus(Protocol):
+    @property
+    def status_code(self) -> int: ...
+
+
+_Answer = TypeVar("_Answer", bound=_HasStatus)
 
 
 def is_loopback(url: str) -> bool:
@@ -49,16 +58,22 @@ class LoopbackDirectSession(requests.Session):
         return settings
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        if not LOG.isEnabledFor(logging.DEBUG):
-            return super().send(request, **kwargs)
-        shown, started = without_query(str(request.url)), time.monotonic()
-        try:
-            response = super().send(request, **kwargs)
-        except Exception as exc:
-            LOG.debug("%s %s: %s after %.2f s", request.method, shown, type(exc).__name__, time.monotonic() - started)
-            raise
-        LOG.debug("%s %s: HTTP %s in %.2f s", request.method, shown, response.status_code, time.monotonic() - started)
-        return response
+        send = super().send
+        return logged(str(request.method), str(request.url), lambda: send(request, **kwargs))
+
+
+def logged(method: str, url: str, send: Callable[[], _Answer]) -> _Answer:
+    """`send()`'s answer; under --debug one line for it: method, URL without its query, status, time."""
+    if not LOG.isEnabledFor(logging.DEBUG):
+        return send()
+    shown, started = without_query(url), time.monotonic()
+    try:
+        answer = send()
+    except Exception as exc:
+        LOG.debug("%s %s: %s after %.2f s", method, shown, type(exc).__name__, time.monotonic() - started)
+        raise
+    LOG.debug("%s %s: HTTP %s in %.2f s", method, shown, answer.status_code, time.monotonic() - started)
+    return answer
 
 
 def without_query(url: str) -> str:

@@ -73,6 +73,7 @@ PROFILE_FIELDS: dict[str, object] = {
     "description": REF,
     "probe": REF,
     "keyvault_credential": REF,
+    "subscription_id": REF,
     **{f"expect.{k}": {k: v} for k, v in EXPECT_FIELDS.items()},
     "expect.both": {"credential_valid_for": "30d", "warn_within": REF},  # a check of the mapping quotes it
 }
