@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from testenv import REPO_DIR, SCRUB_EXACT, SCRUB_PREFIXES, TESTS_DIR, scrubbed_environ  # noqa: F401
 
 netguard_hook.install()
+SYSTEM_TEMP = tempfile.gettempdir()
 
 # Property tests: `ci` (the default, as `make test` runs them) is derandomized with a fixed number of
 # examples; `pytest --hypothesis-profile=deep tests/properties` runs many more, randomly.
@@ -34,12 +36,16 @@ def _scrub_env_and_guard_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(home))  # keep the real ~/.dotnet certificate store out of tests
-    temp = tmp_path.with_name(tmp_path.name + "-tmp")  # what export keeps (key files) stays in pytest's folder
-    temp.mkdir(exist_ok=True)
-    monkeypatch.setenv("TMPDIR", str(temp))
-    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    # What export keeps for other tools (key files) goes to a temp folder of the test's own, removed after
+    # it; short, as a socket's path must be (chromium makes one in it).
+    temp = tempfile.mkdtemp(prefix="ep-", dir=SYSTEM_TEMP)
+    monkeypatch.setenv("TMPDIR", temp)
+    monkeypatch.setattr(tempfile, "tempdir", temp)
     before = len(netguard_hook.violations)
-    yield
+    try:
+        yield
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
     new = netguard_hook.violations[before:]
     if new:
         del netguard_hook.violations[before:]
