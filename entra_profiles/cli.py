@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -124,6 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     if code == ExitCode.INTERRUPTED or lingering():
         sys.stderr.flush()
         os._exit(int(code))  # every `finally` has run; do not wait for threads stuck on a slow server
+    if argv is None:  # the process ends now: its last collection need not walk everything it made
+        gc.freeze()
     sys.exit(int(code))
 
 

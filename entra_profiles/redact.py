@@ -97,7 +97,7 @@ class Redactor:
                     same.add(form)
 
     def register_many(self, values: Iterable[str]) -> None:
-        for v in values:
+        for v in dict.fromkeys(values):  # the same secret written for many profiles is indexed once
             self.register(v)
 
     def redact(self, text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,7 +17,9 @@ from entra_profiles.commands.common import (
 )
 from entra_profiles.errors import ConfigError, ExitCode
 from entra_profiles.output import out, out_commands
-from entra_profiles.results import Failure
+
+if TYPE_CHECKING:
+    from entra_profiles.results import Failure
 
 
 @click.command(

@@ -230,7 +230,7 @@ class _Checker:
         if profile is None or not cloud_known or not self._identity_consistent(profile, merged, owners):
             return
         self.out.profiles[name] = profile
-        self.out.origins[name] = dict(leaf_origins(merged, (), self.file))
+        self.out.origins[name] = leaf_origins(merged, (), self.file)
         refs = list(deferred_values(merged, (), self.file))
         in_lists = [p for p in refs if p[0][-1] == "[]"]
         for _, where in in_lists:

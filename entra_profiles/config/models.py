@@ -27,7 +27,7 @@ SECRET_FIELDS = frozenset({"secret", "password"})  # fields whose values are nev
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, defer_build=True)
 
 
 class ClientSecret(Model):

@@ -25,8 +25,9 @@ MAX_DEPTH = 32  # a profiles file needs six levels; deeper nesting is refused be
 TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null")}
 TIMESTAMP, MERGE, MAP, SEQ, STR = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq", TAG + "str"
-VALUE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
-END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+# Compared by class (the parsers make exactly these): a set lookup per event instead of isinstance.
+VALUE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent})
+END_EVENTS = frozenset({yaml.MappingEndEvent, yaml.SequenceEndEvent})
 REFUSED_TAG_HINT = "remove it: values are text, numbers, true/false, lists and mappings"
 
 
@@ -34,7 +35,7 @@ class TooLarge(Exception):
     """The file holds more than a limit allows (config/limits.py): building stops."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Open:
     """A mapping or sequence being built."""
 
@@ -46,6 +47,7 @@ class _Open:
     keep: bool = True  # False: the next value is read but dropped (a duplicate or unreadable key)
     merging: bool = False  # the next value is the source of a merge key (<<)
     merge_list: bool = False  # a sequence that is a merge key's list of mappings
+    is_map: bool = False  # value is a LocatedMap (asked for every event: cheaper than isinstance)
 
 
 class Builder:
@@ -70,22 +72,32 @@ class Builder:
     # -- the stream ------------------------------------------------------------------------------
     def feed_all(self, events: Iterator[yaml.Event]) -> None:
         """Every event of the parser; aliases are replayed from their anchors' recorded events."""
-        sources: list[Iterator[yaml.Event]] = [events]
-        while sources:
-            event = next(sources[-1], None)
-            if event is None:
-                sources.pop()
-                continue
-            original = len(sources) == 1
-            self.by_alias = not original
-            if original:
-                self._record(event)
-            if isinstance(event, yaml.AliasEvent):
-                replay = self._alias(event)
-                if replay is not None:
-                    sources.append(replay)
-                continue
-            self._feed(event)
+        record, feed, alias = self._record, self._feed, yaml.AliasEvent
+        for event in events:
+            record(event)
+            if event.__class__ is alias:
+                self._replay(event)
+            else:
+                feed(event)
+
+    def _replay(self, event: yaml.AliasEvent) -> None:
+        """An alias of the parser's stream: the events it stands for (aliases inside them replayed too)."""
+        replay = self._alias(event)
+        sources: list[Iterator[yaml.Event]] = [replay] if replay is not None else []
+        self.by_alias = True  # the values fed now count against the aliases' limit
+        try:
+            while sources:
+                inner = next(sources[-1], None)
+                if inner is None:
+                    sources.pop()
+                elif isinstance(inner, yaml.AliasEvent):
+                    replay = self._alias(inner)
+                    if replay is not None:
+                        sources.append(replay)
+                else:
+                    self._feed(inner)
+        finally:
+            self.by_alias = False
 
     def _record(self, event: yaml.Event) -> None:
         try:
@@ -141,20 +153,30 @@ class Builder:
         if self.skipping:
             self.skipping += _nesting(event)
             return
-        if isinstance(event, VALUE_EVENTS):
-            if self._awaiting_key():
-                if isinstance(event, yaml.ScalarEvent):
-                    self._key(event)
-                else:
-                    self._bad_key(event)
-                return
-            pos = event_pos(event, self._child_path())
-            self._count(pos)
-            if isinstance(event, yaml.ScalarEvent):
-                self._place(self._scalar(event, pos), pos)
+        cls = event.__class__
+        if cls in VALUE_EVENTS:
+            stack = self.stack
+            top = stack[-1] if stack else None
+            if top is None:
+                path = ""
+            elif top.is_map:
+                if top.key is None:  # a key comes next
+                    if cls is yaml.ScalarEvent:
+                        self._key(event)  # type: ignore[arg-type]
+                    else:
+                        self._bad_key(event)
+                    return
+                path = top.path if top.merging else join(top.path, top.key)
             else:
-                self._start(event, pos)
-        elif isinstance(event, END_EVENTS):
+                path = stack[-2].path if top.merge_list else f"{top.path}[{len(top.value)}]"
+            mark = event.start_mark
+            pos = Pos(mark.line + 1, mark.column + 1, path) if mark is not None else Pos(1, 1, path)
+            self._count(pos)
+            if cls is yaml.ScalarEvent:
+                self._place(self._scalar(event, pos), pos)  # type: ignore[arg-type]
+            else:
+                self._start(event, pos)  # type: ignore[arg-type]
+        elif cls in END_EVENTS:
             self._end()
 
     # -- collections -----------------------------------------------------------------------------
@@ -176,7 +198,7 @@ class Builder:
         parent = self.stack[-1] if self.stack else None
         merge_list = not mapping and parent is not None and parent.merging
         value = LocatedMap(pos) if mapping else LocatedList(pos)
-        self.stack.append(_Open(value, path, merge_list=merge_list))
+        self.stack.append(_Open(value, path, merge_list=merge_list, is_map=mapping))
 
     def _end(self) -> None:
         done = self.stack.pop()
@@ -203,13 +225,13 @@ class Builder:
                 self.stack[-2 if top.merge_list else -1].merges.append(value)
             elif not reported:
                 self._problem(pos, "a merge key (<<) must refer to a mapping", "merge an anchored mapping: <<: *name")
-        elif isinstance(top.value, LocatedList):
-            top.value.append(value)
-            top.value.item_pos.append(pos)
+        elif not top.is_map:
+            top.value.append(value)  # type: ignore[union-attr]
+            top.value.item_pos.append(pos)  # type: ignore[union-attr]
         elif top.keep and top.key is not None and top.key_pos is not None:
-            top.value.put(top.key, value, top.key_pos, pos)
-        if isinstance(top.value, LocatedMap):
-            self._next_key()
+            top.value.put(top.key, value, top.key_pos, pos)  # type: ignore[union-attr]
+        if top.is_map:
+            top.key, top.key_pos, top.keep, top.merging = None, None, True, False
 
     def _place_refused(self, pos: Pos) -> None:
         """Nothing, where a value was refused; what would be checked below it is not (it was reported)."""
@@ -224,13 +246,14 @@ class Builder:
 
     # -- keys and scalars ------------------------------------------------------------------------
     def _awaiting_key(self) -> bool:
-        return bool(self.stack) and isinstance(self.stack[-1].value, LocatedMap) and self.stack[-1].key is None
+        return bool(self.stack) and self.stack[-1].is_map and self.stack[-1].key is None
 
     def _key(self, event: yaml.ScalarEvent) -> None:
         top = self.stack[-1]
         key = event.value
-        path = join(top.path, key)
-        pos = event_pos(event, path)
+        path = f"{top.path}.{key}" if top.path else key  # join(top.path, key)
+        mark = event.start_mark
+        pos = Pos(mark.line + 1, mark.column + 1, path) if mark is not None else Pos(1, 1, path)
         top.key, top.key_pos = key, pos
         if event.tag == MERGE or (event.tag is None and event.implicit[0] and key == "<<"):
             top.merging = True

@@ -8,16 +8,15 @@ file into them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from entra_profiles.errors import Location
 from entra_profiles.redact import REDACTOR
 
 
-@dataclass(frozen=True, slots=True)
-class Pos:
-    """A value's position (1-based) and its dotted path in the file it came from."""
+class Pos(NamedTuple):
+    """A value's position (1-based) and its dotted path in the file it came from. A named tuple: one
+    is made for every key and value of the file, and a tuple is the cheapest immutable record."""
 
     line: int
     col: int
@@ -60,12 +59,19 @@ def join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def leaf_origins(node: Any, at: tuple[str, ...], file: str) -> Any:
-    """(field path, location) of every value written for a profile, after inheritance."""
+def leaf_origins(node: Any, at: tuple[str, ...], file: str) -> dict[tuple[str, ...], Location]:
+    """(field path -> location) of every value written for a profile, after inheritance."""
+    out: dict[tuple[str, ...], Location] = {}
     if isinstance(node, LocatedMap):
-        for key, value in node.items():
-            pos = node.value_pos[key]
-            if isinstance(value, LocatedMap):
-                yield from leaf_origins(value, (*at, key), file)
-            else:
-                yield (*at, key), Location(file, pos.line, pos.col, pos.path)
+        _leaf_origins(node, at, file, out)
+    return out
+
+
+def _leaf_origins(node: LocatedMap, at: tuple[str, ...], file: str, out: dict[tuple[str, ...], Location]) -> None:
+    value_pos = node.value_pos
+    for key, value in node.items():
+        if isinstance(value, LocatedMap):
+            _leaf_origins(value, (*at, key), file, out)
+        else:
+            pos = value_pos[key]
+            out[(*at, key)] = Location(file, pos.line, pos.col, pos.path)
