@@ -86,3 +86,7 @@ class Limits:
         if key not in self.sizes:
             self.sizes[key] = 1 + sum(self._size(v) for v in (node.values() if isinstance(node, dict) else node))
         return self.sizes[key]
+
+
+class TooLarge(Exception):
+    """The file holds more than a limit allows: building stops."""

@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
+from entra_profiles.config.limits import TooLarge
 from entra_profiles.config.yamlanchors import event_pos
-from entra_profiles.config.yamlbuild import Builder, TooLarge
+from entra_profiles.config.yamlbuild import Builder
 from entra_profiles.errors import ConfigError, Location, Problem, UsageError
 
 MAX_FILE_BYTES = 16 << 20  # a 5,000-profile file is about 1 MiB

@@ -71,3 +71,10 @@ def event_pos(event: yaml.Event, path: str) -> Pos:
     """Where an event starts (PyYAML's marks count from 0)."""
     mark = event.start_mark
     return Pos(mark.line + 1, mark.column + 1, path) if mark is not None else Pos(1, 1, path)
+
+
+def nesting(event: yaml.Event) -> int:
+    """How an event changes the nesting depth: +1 a list or mapping starts, -1 one ends, 0 otherwise."""
+    if isinstance(event, yaml.CollectionStartEvent):
+        return 1
+    return -1 if isinstance(event, yaml.CollectionEndEvent) else 0

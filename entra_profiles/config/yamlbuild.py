@@ -15,24 +15,18 @@ from typing import Any
 
 import yaml
 
-from entra_profiles.config.limits import SPLIT, ValueCount
-from entra_profiles.config.yamlanchors import MAX_EVENTS, Anchors, TooManyEvents, event_pos
+from entra_profiles.config.limits import SPLIT, TooLarge, ValueCount
+from entra_profiles.config.yamlanchors import MAX_EVENTS, Anchors, TooManyEvents, event_pos, nesting
+from entra_profiles.config.yamlscalars import TAG, ScalarReader, refused_tag
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos, join
 from entra_profiles.errors import MAX_PROBLEMS, Location, Problem
 
 MAX_DEPTH = 32  # a profiles file needs six levels; deeper nesting is refused before anything recurses on it
 
-TAG = "tag:yaml.org,2002:"
-PLAIN_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null")}
-TIMESTAMP, MERGE, MAP, SEQ, STR = TAG + "timestamp", TAG + "merge", TAG + "map", TAG + "seq", TAG + "str"
+MERGE, MAP, SEQ = TAG + "merge", TAG + "map", TAG + "seq"
 # Compared by class (the parsers make exactly these): a set lookup per event instead of isinstance.
 VALUE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent})
 END_EVENTS = frozenset({yaml.MappingEndEvent, yaml.SequenceEndEvent})
-REFUSED_TAG_HINT = "remove it: values are text, numbers, true/false, lists and mappings"
-
-
-class TooLarge(Exception):
-    """The file holds more than a limit allows (config/limits.py): building stops."""
 
 
 @dataclass(slots=True)
@@ -64,10 +58,7 @@ class Builder:
         self.stack: list[_Open] = []
         self.skipping = 0  # nesting level inside a collection that is read but not built
         self.anchors = Anchors()
-        self.resolver = yaml.resolver.Resolver()
-        self.implicit_starts = {c for c in self.resolver.yaml_implicit_resolvers if c}
-        self.constructor = yaml.constructor.SafeConstructor()
-        self.constructors = yaml.constructor.SafeConstructor.yaml_constructors
+        self.scalars = ScalarReader()
 
     # -- the stream ------------------------------------------------------------------------------
     def feed_all(self, events: Iterator[yaml.Event]) -> None:
@@ -151,7 +142,7 @@ class Builder:
 
     def _feed(self, event: yaml.Event) -> None:
         if self.skipping:
-            self.skipping += _nesting(event)
+            self.skipping += nesting(event)
             return
         cls = event.__class__
         if cls in VALUE_EVENTS:
@@ -281,28 +272,11 @@ class Builder:
             self.skipping = 1
 
     def _scalar(self, event: yaml.ScalarEvent, pos: Pos) -> Any:
-        """Text, a number, true/false or null. Dates stay text (no field holds one); other tags are
-        refused. The value is never quoted in a problem: it may be a secret."""
-        tag, value = event.tag, event.value
-        if tag is None or tag == "!":
-            if not event.implicit[0] or (value and value[0] not in self.implicit_starts):
-                return value  # quoted, or plain text that no implicit type starts with: the common case
-            tag = self.resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
-            if tag not in PLAIN_TAGS:
-                return value  # `=`, `<<` and dates written as values are text
-        if tag in (TIMESTAMP, STR):
-            return value
-        if tag not in PLAIN_TAGS:
-            self._refuse_tag(pos, tag)
-            return value
-        try:
-            return self.constructors[tag](self.constructor, yaml.ScalarNode(tag, value))
-        except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError):
-            self._problem(
-                pos, f"this value cannot be read as {_short(tag)}", "quote it to keep it as text, or correct it"
-            )
+        value, problem = self.scalars.read(event)
+        if problem is not None:
+            self._problem(pos, *problem)
             self.refused.add(pos.path)
-            return value
+        return value
 
     # -- helpers ---------------------------------------------------------------------------------
     def _child_path(self) -> str:
@@ -314,7 +288,7 @@ class Builder:
         return top.path if top.merging else join(top.path, top.key or "")
 
     def _refuse_tag(self, pos: Pos, tag: str) -> None:
-        self._problem(pos, f"the YAML tag {_short(tag)} is not supported", REFUSED_TAG_HINT)
+        self._problem(pos, *refused_tag(tag))
         self.refused.add(pos.path)
 
     def _problem(self, pos: Pos, message: str, hint: str | None = None) -> None:
@@ -322,13 +296,3 @@ class Builder:
         if (pos.line, pos.col, message) not in self.reported and len(self.problems) < MAX_PROBLEMS:
             self.reported.add((pos.line, pos.col, message))
             self.problems.append(Problem(Location(self.file, pos.line, pos.col, pos.path), message, hint))
-
-
-def _nesting(event: yaml.Event) -> int:
-    if isinstance(event, yaml.CollectionStartEvent):
-        return 1
-    return -1 if isinstance(event, yaml.CollectionEndEvent) else 0
-
-
-def _short(tag: str) -> str:
-    return tag.replace(TAG, "!!")
