@@ -100,7 +100,7 @@ def _check(
         raise ConfigError(problems)
     deferred = sum(len(ps.deferred.get(n, [])) for n in names)
     if deferred:
-        from entra_profiles.references.deferred import check_offline
+        from entra_profiles.references.keyvault_plan import check_offline
 
         refused = [f.problem(n) for n, f in check_offline(ps, names)]
         if refused:

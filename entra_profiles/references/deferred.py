@@ -8,77 +8,26 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr
 
 from entra_profiles.config.loader import ProfileSet
-from entra_profiles.config.models import Profile
-from entra_profiles.config.problems import Concealed, conceal
 from entra_profiles.deadlines import DEFAULT_TIMEOUT, DaemonPool, Deadline
-from entra_profiles.errors import EntraProfilesError, Location
+from entra_profiles.errors import EntraProfilesError
 from entra_profiles.redact import REDACTOR
 from entra_profiles.references.keyvault_client import Reader, VaultAnswer, identity_reader, profile_reader
-from entra_profiles.references.local import named
+from entra_profiles.references.keyvault_plan import Use, make_plan, revalidate, vault_of
 from entra_profiles.references.syntax import (
-    ALL_RESOLVED,
     KeyVaultRef,
-    Ref,
-    ReferenceSyntaxError,
-    host_in_cloud,
     parse,
-    parse_secret_uri,
-    vault_host,
 )
 from entra_profiles.references.vault_reads import read_secret
 from entra_profiles.results import Failure, ProfileResult
 from entra_profiles.routing import SandboxInfo
 
-DEFAULT_READER = "managed_identity"
 MAX_PARALLEL_READS = 16
-
-
-@dataclass(frozen=True)
-class Use:
-    """One reference as written in one profile."""
-
-    profile: str
-    path: tuple[str, ...]
-    where: Location
-    ref: KeyVaultRef
-    uri: str
-    reader: str  # the keyvault_credential value
-    cloud: str
-
-    @property
-    def reader_key(self) -> str:
-        """Identities sign in at their cloud's authority; a profile reader at its own profile's."""
-        return self.reader if self.reader.startswith("profile:") else f"{self.reader}@{self.cloud}"
-
-
-@dataclass
-class Plan:
-    uses: list[Use] = field(default_factory=list)
-    failures: dict[str, Failure] = field(default_factory=dict)  # the first failure of each profile
-    all_failures: dict[str, list[Failure]] = field(default_factory=dict)
-
-    def fail(self, name: str, failure: Failure) -> None:
-        """Every failing reference is reported; a profile's result names the first and counts the rest."""
-        self.all_failures.setdefault(name, []).append(failure)
-        first = self.all_failures[name][0]
-        more = len(self.all_failures[name]) - 1
-        self.failures[name] = (
-            first
-            if not more
-            else Failure(
-                first.code,
-                f"{first.message} (and {more} more Key Vault failure{'s' if more > 1 else ''})",
-                first.hint,
-                first.where,
-                first.reason,
-            )
-        )
 
 
 def resolve_deferred(
@@ -98,7 +47,7 @@ def resolve_deferred(
     from entra_profiles.routing import in_world
 
     deadline = deadline or Deadline.start(DEFAULT_TIMEOUT)
-    plan = _plan(ps, names)
+    plan = make_plan(ps, names)
     keys = sorted({(u.uri, u.reader_key) for u in plan.uses if u.profile not in plan.failures})
     answers = _read_all(keys, {u.reader_key: u for u in plan.uses}, ps, sandbox, _stack, (deadline, retries))
     for read in answers.values():
@@ -115,7 +64,7 @@ def resolve_deferred(
         if answer is None:
             continue  # not read: the profile failed before (a refused host, a malformed reference)
         if answer.value is None:
-            reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)}: {answer.reason}"
+            reason = f"Key Vault secret '{use.ref.secret}' in {vault_of(use.uri)}: {answer.reason}"
             unread = Failure(answer.code, f"{use.where}: {reason}", answer.hint, use.where, reason)
             plan.fail(use.profile, in_world(unread, sandbox, _reader_tenant(ps, use)))
             continue
@@ -123,7 +72,7 @@ def resolve_deferred(
         if use.path == ("credential", "keyvault"):
             material = _certificate_bytes(answer)
             if material is None:
-                reason = f"Key Vault secret '{use.ref.secret}' in {_vault(use.uri)} is not a PFX or PEM certificate"
+                reason = f"Key Vault secret '{use.ref.secret}' in {vault_of(use.uri)} is not a PFX or PEM certificate"
                 plan.fail(
                     use.profile, Failure("keyvault_certificate", f"{use.where}: {reason}", None, use.where, reason)
                 )
@@ -135,7 +84,7 @@ def resolve_deferred(
         if name not in plan.failures:
             profiles[name] = _substitute(profiles[name], path, values)
     for name in {n for n, _ in filled} - set(plan.failures):
-        failure = _revalidate(profiles[name], ps, name)
+        failure = revalidate(profiles[name], ps, name)
         if failure is not None:
             plan.fail(name, failure)
     failed = {n: ProfileResult(n, error=plan.failures[n]) for n in plan.failures}
@@ -193,7 +142,7 @@ def _waves(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     vaults: set[tuple[str, str]] = set()
     for key in keys:
         uri, reader = key
-        vault = (reader, _vault(uri))
+        vault = (reader, vault_of(uri))
         if reader not in readers:
             readers.add(reader)
             vaults.add(vault)
@@ -204,31 +153,6 @@ def _waves(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
         else:
             rest.append(key)
     return [wave for wave in (first, second, rest) if wave]
-
-
-def _revalidate(
-    profile: Profile, ps: ProfileSet, name: str, what: str = "the value read from Key Vault"
-) -> Failure | None:
-    """Values from a vault (or from the environment or a file, looking like a reference) meet the same checks
-    as values written in the file."""
-    resolved = ALL_RESOLVED.set(True)
-    try:
-        Profile.model_validate(profile.model_dump())
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        path = tuple(
-            str(p)
-            for p in err["loc"]
-            if str(p) not in ("client_secret", "certificate", "managed_identity", "workload_identity")
-        )
-        where = ps.origins.get(name, {}).get(path, Location(str(ps.file)))
-        concealed = Concealed(named(ps.sources.get(where.path)) or "it")
-        why = conceal(str(err["msg"]).removeprefix("Value error, "), err.get("input"), concealed)
-        reason = f"{what} is not valid here: {why}"  # never its text, nor its characters
-        return Failure("keyvault_value", f"{where}: {reason}", None, where, reason)
-    finally:
-        ALL_RESOLVED.reset(resolved)
-    return None
 
 
 def _reader(
@@ -269,74 +193,6 @@ def _reader(
         return profile_reader(name, own.profiles[name], own, sandbox, own.certificates.get(name))
     except EntraProfilesError as exc:
         return VaultAnswer(None, code="keyvault_credential", reason=f"{spec}: {exc.message}", hint=exc.hint)
-
-
-def check_offline(ps: ProfileSet, names: list[str]) -> list[tuple[str, Failure]]:
-    """What can be known without the network: each reference's shape and its vault host."""
-    return [(n, f) for n, fs in _plan(ps, names).all_failures.items() for f in fs]
-
-
-def _plan(ps: ProfileSet, names: list[str]) -> Plan:
-    plan = Plan()
-    for name in names:
-        profile = ps.profiles.get(name)
-        if profile is None or name not in ps.deferred:
-            continue
-        cloud = ps.cloud(profile.cloud)
-        reader = profile.keyvault_credential or ps.keyvault_credential or DEFAULT_READER
-        data_only = False
-        for path, where in ps.deferred[name]:
-            value = _get(profile, path)
-            # Only a reference written in the file is read: text that came from ${env:} or ${file:} is data,
-            # however much it looks like one (a value is never parsed for references twice).
-            written = {s.removeprefix("keyvault:") for s in ps.sources.get(where.path, []) if s.startswith("keyvault:")}
-            if not written and path != ("credential", "keyvault"):
-                data_only = True
-                continue
-            try:
-                refs = (
-                    [parse_secret_uri(value)]
-                    if path == ("credential", "keyvault")
-                    else [
-                        p.keyvault
-                        for p in parse(value)
-                        if isinstance(p, Ref) and p.keyvault is not None and p.body in written
-                    ]
-                )
-            except ReferenceSyntaxError as exc:
-                source = named(ps.sources.get(where.path))  # a URI from ${env:}/${file:}: named, never shown
-                reason = f"{source} is not a Key Vault secret URI in canonical form" if source else str(exc)
-                plan.fail(name, Failure("keyvault_reference", f"{where}: {reason}", exc.hint, where, reason))
-                continue
-            for ref in refs:
-                uri = ref.uri(cloud.keyvault_suffix)
-                host = vault_host(uri)
-                if not host_in_cloud(host, cloud.keyvault_suffix):
-                    reason = (
-                        f"vault host {host} is not a Key Vault of the {cloud.name} cloud "
-                        f"(*.{cloud.keyvault_suffix}); the reference was refused and no token was sent"
-                    )
-                    hint = "use the vault's real URL, or set the profile's cloud"
-                    plan.fail(name, Failure("keyvault_host_refused", f"{where}: {reason}", hint, where, reason))
-                    continue
-                plan.uses.append(Use(name, path, where, ref, uri, reader, cloud.name))
-        failure = _revalidate(profile, ps, name, "a referenced value") if data_only else None
-        if failure is not None:
-            plan.fail(name, failure)
-    return plan
-
-
-def _vault(uri: str) -> str:
-    return uri.split("/secrets/")[0]
-
-
-def _get(model: Any, path: tuple[str, ...]) -> str:
-    value = model
-    for part in path:
-        value = getattr(value, part)
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    return str(value)
 
 
 def _substitute(model: BaseModel, path: tuple[str, ...], values: dict[KeyVaultRef, str]) -> Any:
