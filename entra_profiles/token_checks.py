@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from entra_profiles.config.fields import GUID_RE
+from entra_profiles.config.fields import GRAPH_APP_ID, GUID_RE
 from entra_profiles.errors import clipped
 from entra_profiles.results import Failure
 
-GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 VAULT_APP_ID = "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"
 ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
 KNOWN_APP_IDS = {
