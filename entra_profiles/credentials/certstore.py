@@ -29,9 +29,8 @@ from entra_profiles.credentials.certfile import (
     CertificateError,
     LoadedCertificate,
     load_certificate_bytes,
-    name_key,
-    parse_dn,
 )
+from entra_profiles.credentials.dnames import name_key, parse_dn
 
 STORE_ENV = "ENTRA_PROFILES_CERT_STORE"
 DOTNET_MY = Path(".dotnet/corefx/cryptography/x509stores/my")

@@ -11,13 +11,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from entra_profiles.credentials.certfile import (
-    CertificateError,
-    dotnet_name,
-    load_certificate_bytes,
-    load_certificate_file,
-    parse_dn,
-)
+from entra_profiles.credentials.certfile import CertificateError, load_certificate_bytes, load_certificate_file
+from entra_profiles.credentials.dnames import dotnet_name, parse_dn
 
 CONTOSO = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Contoso")]
 NO_KEY_HINT = "export the certificate with its private key (PFX), or a PEM with both"
