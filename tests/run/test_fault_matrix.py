@@ -20,7 +20,7 @@ from runsupport import AUTOMATION, CONTOSO, FABRIKAM_APP, GRACE_S, UAMI, VAULT, 
 
 from entra_profiles.sandbox import Sandbox
 
-TIMEOUT = 2
+TIMEOUT = 4  # room for 4 CLI processes at once on a loaded 2-core machine (2 s timed out cells that fail fast)
 FAULTS: dict[str, tuple[dict[str, Any], str, str | None]] = {  # name: (fault, what the message says, code)
     "silent": ({"action": "latency", "delay_ms": 120_000}, f"timed out after {TIMEOUT} s waiting for", "timeout"),
     "trickling": ({"action": "trickle", "delay_ms": 400}, f"timed out after {TIMEOUT} s waiting for", "timeout"),
