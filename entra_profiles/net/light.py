@@ -21,7 +21,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from entra_profiles.net.answers import recorded
-from entra_profiles.net.sessions import is_loopback
+from entra_profiles.net.loopback import is_loopback
 from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
 from entra_profiles.net.trace import trace
 

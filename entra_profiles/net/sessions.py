@@ -9,7 +9,6 @@ bundle is passed explicitly (the clients pass the cloud's or the sandbox's).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,21 +16,9 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from entra_profiles.net.loopback import is_loopback as is_loopback  # where callers found it
+
 PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
-
-
-def is_loopback(url: str) -> bool:
-    """Whether `url` names this machine: `localhost` or a loopback address (127.0.0.0/8, ::1)."""
-    try:
-        host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    except ValueError:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
 
 
 class LoopbackDirectSession(requests.Session):

@@ -1,0 +1,68 @@
+"""A command's process ends as soon as its output is written: no interpreter teardown, but every exit
+handler still runs and every byte is flushed; and the collector settings a batch uses are undone after it."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from testenv import scrubbed_environ
+
+from entra_profiles.run.heap import BATCH_THRESHOLD, quiet_collector
+
+TENANT = "00000000-0000-4000-8000-00000000000a"
+MAIN_WITH_HANDLER = """\
+import atexit, sys
+marker = sys.argv[1]
+atexit.register(lambda: open(marker, "w").write("handler ran"))
+from entra_profiles.cli import main
+sys.argv = ["entra-profiles", *sys.argv[2:]]
+main()
+"""
+
+
+def test_the_process_ends_with_its_output_flushed_and_its_exit_handlers_run(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    profiles = tmp_path / "profiles.yaml"
+    lines = ["version: 1", "profiles:"]
+    for i in range(300):  # more than one pipe buffer of output
+        lines += [f"  app-{i:03d}:", f"    tenant: {TENANT}", f"    client_id: {i:08d}-0000-4000-8000-000000000000"]
+        lines += ["    credential: {type: managed_identity}"]
+    profiles.write_text("\n".join(lines) + "\n")
+    done = subprocess.run(
+        [sys.executable, "-c", MAIN_WITH_HANDLER, str(marker), "-f", str(profiles), "list", "--format", "json"],
+        env=scrubbed_environ(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)["profiles"]
+    assert [p["name"] for p in listed] == [f"app-{i:03d}" for i in range(300)]
+    assert marker.read_text() == "handler ran"
+
+
+def test_the_exit_code_of_a_failing_command_is_kept(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    missing = tmp_path / "missing.yaml"
+    done = subprocess.run(
+        [sys.executable, "-c", MAIN_WITH_HANDLER, str(marker), "-f", str(missing), "validate"],
+        env=scrubbed_environ(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert marker.read_text() == "handler ran"
+
+
+def test_the_collector_is_quieter_during_a_batch_and_restored_after_it() -> None:
+    before = gc.get_threshold()
+    with quiet_collector():
+        assert gc.get_threshold()[0] == max(before[0], BATCH_THRESHOLD)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
