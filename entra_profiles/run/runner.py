@@ -143,11 +143,15 @@ def _import_first(ps: ProfileSet, names: list[str]) -> None:
     import msal  # noqa: F401
 
     from entra_profiles.context import token_claims  # noqa: F401
+    from entra_profiles.credentials import confidential, factory, secret  # noqa: F401
     from entra_profiles.run.connect import connect  # noqa: F401
 
     with contextlib.suppress(ImportError):
         import msal_extensions  # type: ignore[import-untyped]  # noqa: F401
-    if any(isinstance(ps.profiles[n].credential, ManagedIdentity | WorkloadIdentity) for n in names):
+    kinds = {type(ps.profiles[n].credential) for n in names}
+    if Certificate in kinds:
+        from entra_profiles.credentials import certificate  # noqa: F401
+    if kinds & {ManagedIdentity, WorkloadIdentity}:
         import azure.identity  # noqa: F401
 
 
