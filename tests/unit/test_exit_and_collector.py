@@ -24,6 +24,12 @@ main()
 """
 
 
+def main_with_handler(marker: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI's main() as its entry point runs it, in a process with an exit handler that writes `marker`."""
+    command = [sys.executable, "-c", MAIN_WITH_HANDLER, str(marker), *args]
+    return subprocess.run(command, env=scrubbed_environ(), capture_output=True, text=True, timeout=120)
+
+
 def test_the_process_ends_with_its_output_flushed_and_its_exit_handlers_run(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     profiles = tmp_path / "profiles.yaml"
@@ -32,13 +38,7 @@ def test_the_process_ends_with_its_output_flushed_and_its_exit_handlers_run(tmp_
         lines += [f"  app-{i:03d}:", f"    tenant: {TENANT}", f"    client_id: {i:08d}-0000-4000-8000-000000000000"]
         lines += ["    credential: {type: managed_identity}"]
     profiles.write_text("\n".join(lines) + "\n")
-    done = subprocess.run(
-        [sys.executable, "-c", MAIN_WITH_HANDLER, str(marker), "-f", str(profiles), "list", "--format", "json"],
-        env=scrubbed_environ(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = main_with_handler(marker, "-f", str(profiles), "list", "--format", "json")
     assert done.returncode == 0, done.stderr
     listed = json.loads(done.stdout)["profiles"]
     assert [p["name"] for p in listed] == [f"app-{i:03d}" for i in range(300)]
@@ -48,13 +48,7 @@ def test_the_process_ends_with_its_output_flushed_and_its_exit_handlers_run(tmp_
 def test_the_exit_code_of_a_failing_command_is_kept(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     missing = tmp_path / "missing.yaml"
-    done = subprocess.run(
-        [sys.executable, "-c", MAIN_WITH_HANDLER, str(marker), "-f", str(missing), "validate"],
-        env=scrubbed_environ(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = main_with_handler(marker, "-f", str(missing), "validate")
     assert done.returncode == 2, done.stderr
     assert marker.read_text() == "handler ran"
 
