@@ -108,6 +108,9 @@ def connect_all(ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, o
                 worker.start()
             try:
                 _import_first(ps, names)
+            except BaseException:  # Ctrl-C: the threads stop instead of importing it again
+                stop.set()
+                raise
             finally:
                 jobs.imported.set()
             # A batch can never take longer than every profile running once, in turn, to its deadline.
