@@ -125,6 +125,8 @@ def run(
     if interrupted:
         err("interrupted")
         ctx.exit(int(ExitCode.INTERRUPTED))
+    if isinstance(ctx.obj, dict):  # the report is written: cli.main may end the process at once
+        ctx.obj["end_process"] = True
     ctx.exit(int(batch_exit_code(results, fail_on)))
 
 

@@ -1,4 +1,4 @@
-"""A command's process ends as soon as its output is written: no interpreter teardown, but every exit
+"""`run` ends its process as soon as its report is written: no interpreter teardown, but every exit
 handler still runs and every byte is flushed; and the collector settings a batch uses are undone after it."""
 
 from __future__ import annotations
@@ -30,26 +30,19 @@ def main_with_handler(marker: Path, *args: str) -> subprocess.CompletedProcess[s
     return subprocess.run(command, env=scrubbed_environ(), capture_output=True, text=True, timeout=120)
 
 
-def test_the_process_ends_with_its_output_flushed_and_its_exit_handlers_run(tmp_path: Path) -> None:
+def test_a_run_ends_with_its_report_flushed_its_exit_handlers_run_and_its_exit_code(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     profiles = tmp_path / "profiles.yaml"
     lines = ["version: 1", "profiles:"]
-    for i in range(300):  # more than one pipe buffer of output
+    for i in range(300):  # more than one pipe buffer of report; each fails at once, without a request
         lines += [f"  app-{i:03d}:", f"    tenant: {TENANT}", f"    client_id: {i:08d}-0000-4000-8000-000000000000"]
-        lines += ["    credential: {type: managed_identity}"]
+        lines += ["    credential: {type: workload_identity, github: true}"]
     profiles.write_text("\n".join(lines) + "\n")
-    done = main_with_handler(marker, "-f", str(profiles), "list", "--format", "json")
-    assert done.returncode == 0, done.stderr
-    listed = json.loads(done.stdout)["profiles"]
-    assert [p["name"] for p in listed] == [f"app-{i:03d}" for i in range(300)]
-    assert marker.read_text() == "handler ran"
-
-
-def test_the_exit_code_of_a_failing_command_is_kept(tmp_path: Path) -> None:
-    marker = tmp_path / "marker"
-    missing = tmp_path / "missing.yaml"
-    done = main_with_handler(marker, "-f", str(missing), "validate")
-    assert done.returncode == 2, done.stderr
+    done = main_with_handler(marker, "-f", str(profiles), "run", "all", "--format", "json")
+    assert done.returncode == 1, done.stderr  # the profiles failed
+    report = json.loads(done.stdout)
+    assert [p["name"] for p in report["profiles"]] == [f"app-{i:03d}" for i in range(300)]
+    assert {p["error"]["code"] for p in report["profiles"]} == {"unavailable"}
     assert marker.read_text() == "handler ran"
 
 
