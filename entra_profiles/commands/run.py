@@ -101,8 +101,7 @@ def run(
     token cache never affects another. Exit 1 when any profile failed. Ctrl-C reports
     the profiles that finished, the others as interrupted, and exits 130.
     """
-    from entra_profiles.reports.model import Batch
-    from entra_profiles.run.connect import ConnectOptions
+    from entra_profiles.run.options import ConnectOptions
     from entra_profiles.run.runner import RunOptions
 
     given = ctx.get_parameter_source("fmt") == click.core.ParameterSource.COMMANDLINE
@@ -120,10 +119,14 @@ def run(
     )
     results, interrupted = _connect(ps, names, sandbox, options)
     _complete(ps, results)
+    from entra_profiles.reports.model import Batch  # once connected: nothing waits for its imports
+
     deliver(Batch(results, shard, fail_on=fail_on), fmt, report_targets, not no_step_summary)
     if interrupted:
         err("interrupted")
         ctx.exit(int(ExitCode.INTERRUPTED))
+    if isinstance(ctx.obj, dict):  # the report is written: cli.main may end the process at once
+        ctx.obj["end_process"] = True
     ctx.exit(int(batch_exit_code(results, fail_on)))
 
 

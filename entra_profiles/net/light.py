@@ -21,9 +21,10 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from entra_profiles.net.answers import recorded
-from entra_profiles.net.sessions import is_loopback, logged
+from entra_profiles.net.httplog import logged
+from entra_profiles.net.loopback import is_loopback
 from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
-from entra_profiles.net.trace import trace
+from entra_profiles.net.trace import LastResponse, trace
 
 USER_AGENT = "entra-profiles (msal)"
 
@@ -31,10 +32,11 @@ USER_AGENT = "entra-profiles (msal)"
 class LightResponse:
     """An answer as msal reads it (the shape of requests' Response that msal uses), read whole."""
 
-    __slots__ = ("content", "headers", "status_code")
+    __slots__ = ("content", "headers", "seen", "status_code")
 
     def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
         self.status_code, self.headers, self.content = status_code, headers, content
+        self.seen: LastResponse | None = None  # what a Trace keeps of it, worked out once (net/answers.py)
 
     @property
     def text(self) -> str:
@@ -100,7 +102,7 @@ class LightHttp:
         if self._discovery is not None and is_discovery("GET", target):
             record = trace()
             answer = self._discovery.fetch(target, lambda: self._send("GET", target, None, dict(headers or {})))
-            record.sending, record.last = None, recorded(answer.status_code, answer.headers, answer.content, target)
+            record.sending, record.last = None, answer.seen  # the same answer to the same URL: read once
             return answer
         return self._send("GET", target, None, dict(headers or {}))
 
@@ -122,7 +124,7 @@ class LightHttp:
         finally:
             record.sock = None
         record.sending = None
-        record.last = recorded(answer.status_code, answer.headers, answer.content, url)
+        record.last = answer.seen = recorded(answer.status_code, answer.headers, answer.content, url)
         return answer
 
     def _urlopen(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> LightResponse:

@@ -9,43 +9,17 @@ bundle is passed explicitly (the clients pass the cloud's or the sandbox's).
 
 from __future__ import annotations
 
-import ipaddress
-import logging
 import os
-import time
-from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from entra_profiles.net.httplog import logged
+from entra_profiles.net.loopback import is_loopback as is_loopback  # where callers found it
+
 PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
-# --debug logs each request as method, URL without its query, status and time; never a body or a header:
-# token requests carry secrets, token answers and vault reads return them, and a server may echo them.
-LOG = logging.getLogger("entra_profiles.http")
-
-
-class _HasStatus(Protocol):
-    @property
-    def status_code(self) -> int: ...
-
-
-_Answer = TypeVar("_Answer", bound=_HasStatus)
-
-
-def is_loopback(url: str) -> bool:
-    """Whether `url` names this machine: `localhost` or a loopback address (127.0.0.0/8, ::1)."""
-    try:
-        host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    except ValueError:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
 
 
 class LoopbackDirectSession(requests.Session):
@@ -60,31 +34,6 @@ class LoopbackDirectSession(requests.Session):
     def send(self, request: Any, **kwargs: Any) -> Any:
         send = super().send
         return logged(str(request.method), str(request.url), lambda: send(request, **kwargs))
-
-
-def logged(method: str, url: str, send: Callable[[], _Answer]) -> _Answer:
-    """`send()`'s answer; under --debug one line for it: method, URL without its query, status, time."""
-    if not LOG.isEnabledFor(logging.DEBUG):
-        return send()
-    shown, started = without_query(url), time.monotonic()
-    try:
-        answer = send()
-    except Exception as exc:
-        LOG.debug("%s %s: %s after %.2f s", method, shown, type(exc).__name__, time.monotonic() - started)
-        raise
-    LOG.debug("%s %s: HTTP %s in %.2f s", method, shown, answer.status_code, time.monotonic() - started)
-    return answer
-
-
-def without_query(url: str) -> str:
-    """`url` as a log may show it: scheme, host, port and path; no user, password, query or fragment."""
-    try:
-        parts = urlsplit(url)
-        port = f":{parts.port}" if parts.port else ""
-        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
-    except ValueError:
-        return "(an unreadable URL)"
-    return f"{parts.scheme}://{host}{port}{parts.path}" + ("?…" if parts.query else "")
 
 
 def new_session(pool_size: int = 10) -> requests.Session:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +23,9 @@ from entra_profiles.run.app_credentials import InUse, read_app_credentials
 from entra_profiles.run.checks import check_context
 from entra_profiles.run.expectations import GraphReads, Observed, check_expectations, skipped_all
 from entra_profiles.run.failures import classify, endpoint, is_retryable, retry_after
+from entra_profiles.run.options import ConnectOptions as ConnectOptions  # where callers found it
 from entra_profiles.run.probe import probe_graph
 from entra_profiles.token_checks import token_problem
-
-
-@dataclass(frozen=True)
-class ConnectOptions:
-    timeout: float = 60.0  # per profile, all attempts (and its Key Vault reads) included
-    retries: int = 3
-    backoff: float = 0.5  # first delay; doubles each attempt, with jitter
-    max_delay: float = 10.0
-    probe: bool = False
 
 
 def connect(

@@ -26,7 +26,8 @@ from entra_profiles.deadlines import Deadline
 from entra_profiles.net.trace import Trace, adopt
 from entra_profiles.results import Failure, ProfileResult, RunInterrupted
 from entra_profiles.routing import SandboxInfo, route_for
-from entra_profiles.run.connect import ConnectOptions, connect
+from entra_profiles.run.heap import quiet_collector
+from entra_profiles.run.options import ConnectOptions
 
 GRACE_S = 5.0  # beyond a profile's own deadline, before the runner stops waiting for it
 DISCOVERING = (ClientSecret, Certificate)  # msal confidential clients discover the tenant first
@@ -82,7 +83,6 @@ def run_profiles(
 def connect_all(ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, options: RunOptions, emit: Emit) -> None:
     """Connect `names` (one worker's part of a batch), handing each result to `emit` as it finishes, in
     this thread; every profile gets exactly one result. KeyboardInterrupt stops it at once."""
-    _import_first(ps, names)
     timeout = options.connect.timeout
     transports = Transports(
         concurrency=options.concurrency,
@@ -96,36 +96,46 @@ def connect_all(ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, o
     vaulted = [n for n in names if n in ps.deferred]
     jobs = _Jobs(ps, names, vaulted, sandbox, options, finished)
     started = time.monotonic()
-    try:
-        if options.shared_pool:
-            _prefetch_discovery(ps, names, sandbox, transports, options.concurrency, stop)
-        threads = min(options.concurrency, len(names))
-        for i in range(threads):
-            worker = threading.Thread(target=jobs.work, args=(transports, stop), name=f"connect-{i}", daemon=True)
-            worker.start()
-        # A batch can never take longer than every profile running once, in turn, to its deadline.
-        waves = -(-len(names) // max(1, threads)) + (1 if vaulted else 0)
-        give_up = started + (timeout + GRACE_S) * waves
-        done: set[str] = set()
-        while len(done) < len(names):
+    with quiet_collector():
+        try:
+            if options.shared_pool:  # on the wire before msal is imported: the imports take the wait
+                _prefetch_discovery(ps, names, sandbox, transports, options.concurrency, stop)
+            # Started before the imports, while this thread can start them at once: once the connecting
+            # threads are busy, each start waits for its turn at the GIL (~5 ms), the last ones ~0.3 s.
+            threads = min(options.concurrency, len(names))
+            for i in range(threads):
+                worker = threading.Thread(target=jobs.work, args=(transports, stop), name=f"connect-{i}", daemon=True)
+                worker.start()
             try:
-                result = finished.get(timeout=max(0.0, min(1.0, give_up - time.monotonic())))
-            except queue.Empty:
-                if time.monotonic() < give_up:
-                    continue
+                _import_first(ps, names)
+            except BaseException:  # Ctrl-C: the threads stop instead of importing it again
                 stop.set()
-                for name in names:
-                    if name not in done:
-                        failure = Failure("timeout", f"gave up after {timeout:g} s", None)
-                        emit(ProfileResult(name, error=failure, duration_s=timeout))
-                return
-            if result.name not in done:
-                done.add(result.name)
-                emit(result)
-    finally:
-        stop.set()
-        transports.close()
-        release_all()
+                raise
+            finally:
+                jobs.imported.set()
+            # A batch can never take longer than every profile running once, in turn, to its deadline.
+            waves = -(-len(names) // max(1, threads)) + (1 if vaulted else 0)
+            give_up = started + (timeout + GRACE_S) * waves
+            done: set[str] = set()
+            while len(done) < len(names):
+                try:
+                    result = finished.get(timeout=max(0.0, min(1.0, give_up - time.monotonic())))
+                except queue.Empty:
+                    if time.monotonic() < give_up:
+                        continue
+                    stop.set()
+                    for name in names:
+                        if name not in done:
+                            failure = Failure("timeout", f"gave up after {timeout:g} s", None)
+                            emit(ProfileResult(name, error=failure, duration_s=timeout))
+                    return
+                if result.name not in done:
+                    done.add(result.name)
+                    emit(result)
+        finally:
+            stop.set()
+            transports.close()
+            release_all()
 
 
 def _import_first(ps: ProfileSet, names: list[str]) -> None:
@@ -136,10 +146,15 @@ def _import_first(ps: ProfileSet, names: list[str]) -> None:
     import msal  # noqa: F401
 
     from entra_profiles.context import token_claims  # noqa: F401
+    from entra_profiles.credentials import confidential, factory, secret  # noqa: F401
+    from entra_profiles.run.connect import connect  # noqa: F401
 
     with contextlib.suppress(ImportError):
         import msal_extensions  # type: ignore[import-untyped]  # noqa: F401
-    if any(isinstance(ps.profiles[n].credential, ManagedIdentity | WorkloadIdentity) for n in names):
+    kinds = {type(ps.profiles[n].credential) for n in names}
+    if Certificate in kinds:
+        from entra_profiles.credentials import certificate  # noqa: F401
+    if kinds & {ManagedIdentity, WorkloadIdentity}:
         import azure.identity  # noqa: F401
 
 
@@ -158,6 +173,7 @@ class _Jobs:
     ) -> None:
         self.ps, self.sandbox, self.options, self.finished = ps, sandbox, options, finished
         self._lock = threading.Lock()
+        self.imported = threading.Event()  # what connecting needs is imported (connect_all does it once)
         self._resolved: queue.SimpleQueue[tuple[ProfileSet, list[str], float]] = queue.SimpleQueue()
         self._order = self._each([n for n in names if n not in ps.deferred], vaulted)
         if vaulted:
@@ -190,6 +206,11 @@ class _Jobs:
                 yield resolved, name, spent
 
     def work(self, transports: Transports, stop: threading.Event) -> None:
+        self.imported.wait()
+        if stop.is_set():
+            return
+        from entra_profiles.run.connect import connect  # imported by connect_all already
+
         while not stop.is_set():
             with self._lock:
                 job = next(self._order, None)
