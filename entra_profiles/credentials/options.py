@@ -26,6 +26,13 @@ class Transports:
     _sessions: list[Any] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @classmethod
+    def within(cls, timeout: float, **kwargs: Any) -> Transports:
+        """Transports whose connect and read timeouts fit in `timeout`: a server that stalls the TCP
+        connect or the TLS handshake (where no deadline watchdog reaches the socket yet) cannot outlast it."""
+        timeout = max(timeout, 0.01)  # a spent deadline: requests fail at once, not never
+        return cls(read_timeout=min(30.0, timeout), connect_timeout=min(10.0, timeout), **kwargs)
+
     def for_route(self, route: Route) -> Any:
         from azure.core.pipeline.transport import RequestsTransport
 

@@ -75,7 +75,7 @@ def check(p: Prepared, what: str, options: ConnectOptions, deadline: Deadline) -
     from entra_profiles.credentials.options import Transports
     from entra_profiles.run.connect import connect
 
-    transports = Transports(concurrency=1, retries=options.retries)
+    transports = Transports.within(deadline.left(), concurrency=1, retries=options.retries)
     spent = deadline.budget - deadline.left()
     try:
         result = connect(p.name, p.profile, p.cloud, p.route, transports, p.base_dir, options, p.vault_material, spent)
@@ -97,7 +97,7 @@ def access_token(p: Prepared, scope: str | None, options: ConnectOptions, deadli
     from entra_profiles.run.connect import fresh_token
     from entra_profiles.run.failures import classify
 
-    transports = Transports(concurrency=1, retries=options.retries)
+    transports = Transports.within(deadline.left(), concurrency=1, retries=options.retries)
     stage = "managed_identity" if isinstance(p.profile.credential, ManagedIdentity) else "token"
     try:
         token, expires_on = fresh_token(

@@ -84,12 +84,8 @@ def connect_all(ps: ProfileSet, names: list[str], sandbox: SandboxInfo | None, o
     """Connect `names` (one worker's part of a batch), handing each result to `emit` as it finishes, in
     this thread; every profile gets exactly one result. KeyboardInterrupt stops it at once."""
     timeout = options.connect.timeout
-    transports = Transports(
-        concurrency=options.concurrency,
-        read_timeout=min(30.0, timeout),
-        connect_timeout=min(10.0, timeout),
-        shared=options.shared_pool,
-        retries=options.connect.retries,
+    transports = Transports.within(
+        timeout, concurrency=options.concurrency, shared=options.shared_pool, retries=options.connect.retries
     )
     finished: queue.SimpleQueue[ProfileResult] = queue.SimpleQueue()
     stop = threading.Event()

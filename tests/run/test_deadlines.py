@@ -179,3 +179,44 @@ def test_a_profile_reader_signing_in_counts_against_the_deadline(run_slow: RunPr
         f"timed out after 2 s waiting for the token endpoint at {slow_box.info['authority_host']} "
         f"(profile reader (client id {FABRIKAM_APP}) signing in)"
     ), error
+
+
+def test_a_server_that_never_finishes_the_handshake_is_bounded_by_timeout(tmp_path: Path) -> None:
+    """A listener that never accepts: TCP connects (the backlog) and the TLS handshake waits forever, where
+    no watchdog reaches the socket yet. export/exec --check and --token used a 10 s connect timeout whatever
+    --timeout said (found by an independent check: 10.4 s with --timeout 2)."""
+    import socket
+
+    with socket.socket() as stalled:
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen(8)
+        port = stalled.getsockname()[1]
+        path = tmp_path / "profiles.yaml"
+        path.write_text(
+            f"""version: 1
+clouds:
+  dead:
+    authority_host: https://127.0.0.1:{port}
+    graph_endpoint: https://127.0.0.1:{port}
+    keyvault_suffix: vault.lab.test
+profiles:
+  g:
+    tenant: 7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f
+    client_id: {AUTOMATION}
+    cloud: dead
+    credential: {{type: client_secret, secret: not-a-real-secret}}
+"""
+        )
+        commands = [
+            ("export", "g", "--check"),
+            ("export", "g", "--token"),
+            ("exec", "g", "--check", "--", "true"),
+            ("run", "g"),
+        ]
+        done = in_parallel(
+            [lambda c=c: run_cli("-f", str(path), *c[:2], "--timeout", "2", *c[2:], timeout=60) for c in commands]  # type: ignore[misc]
+        )
+    for command, (r, elapsed) in zip(commands, done, strict=True):
+        assert r.code == 1, (command, r.err)
+        assert "timed out after 2 s" in r.out + r.err, (command, r.out, r.err)
+        assert elapsed < 2 + 4, (command, elapsed)  # was 10.4 s: the connect timeout's default
