@@ -15,7 +15,7 @@ from typing import Any
 
 from entra_profiles.config.models import SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
-from entra_profiles.errors import Location, Problem
+from entra_profiles.errors import Location, Problem, clipped
 from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_reference, is_deferred, parse
 
 MAX_FILE_BYTES = 1 << 20
@@ -43,8 +43,9 @@ def named(sources: list[str] | None) -> str | None:
 
 
 def shown(value: object, sources: list[str] | None) -> str:
-    """A value as a problem shows it: quoted when written in the file, named when it came from `sources`."""
-    return named(sources) or f"'{value}'"
+    """A value as a problem shows it: quoted when written in the file (at most 100 characters), named when
+    it came from `sources`."""
+    return named(sources) or f"'{clipped(str(value), 100)}'"
 
 
 @dataclass

@@ -126,6 +126,12 @@ def _parse_dollar(raw: str) -> Ref:
             hint + "references are ${env:NAME}, ${env:NAME:-default}, ${file:path}, ${keyvault:URI}; "
             "write $${ for a literal ${",
         )
+    if "${" in body:
+        raise ReferenceSyntaxError(
+            f"a reference inside a reference ('{raw}…') is not supported",
+            "references do not nest: write the URI or name itself, e.g. ${keyvault:https://VAULT.vault.azure.net/"
+            "secrets/NAME} (a value read from ${env:} or ${file:} is data, never parsed for references)",
+        )
     if scheme == "env":
         name, dsep, default = body.partition(":-")
         if not ENV_NAME_RE.fullmatch(name):

@@ -102,6 +102,19 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["7:12: profiles.prod.cloud: unknown cloud 'AzureChinaCloud'"],
     ),
     (
+        "a-long-unknown-cloud-is-clipped",
+        HEAD + GOOD + SECRET + "    cloud: " + "A" * 5000 + "\n",
+        ["7:12: profiles.prod.cloud: unknown cloud '" + "A" * 100 + "…'"],
+    ),
+    (
+        "nested-references",
+        HEAD + GOOD + '    credential: {type: client_secret, secret: "${keyvault:${env:KVURL}}"}\n',
+        [
+            "6:47: profiles.prod.credential.secret: a reference inside a reference ('${keyvault:${env:KVURL}…') is not "
+            "supported"
+        ],
+    ),
+    (
         "extends-cycle",
         "version: 1\nprofiles:\n  a:\n    extends: b\n  b:\n    extends: a\n",
         ["4:14: profiles.a.extends: extends cycle: a → b → a", "6:14: profiles.b.extends: extends cycle: b → a → b"],
