@@ -2,7 +2,8 @@
 
 5,000 client-secret profiles over 500 tenants, against one sandbox (a subprocess on 127.0.0.1) adding
 80 ms to every request. Interleaved, run after run:
-- A: `entra-profiles run all --format json` (one process, --concurrency 16);
+- A: `entra-profiles run all --format json` (one command with its defaults: --concurrency 64, and the
+  worker processes it chooses for the batch's size);
 - B: `run all --shard K/4 --report json=…` for K = 1…4, started at once (what 4 CI jobs or pods do, here
   sharing this machine's cores), then `report merge` of their reports; B's time is the slowest shard's
   plus the merge's, and the merge is also shown alone.
@@ -24,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from run import STEP_TIMEOUT_S, World, clean_env, make_world, sandbox
+from benchlib import STEP_TIMEOUT_S, World, clean_env, machine, make_world, sandbox
 
 LATENCY_MS = 80
 TENANTS, APPS = 500, 10  # 5,000 profiles
@@ -38,7 +39,7 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, subprocess.Co
 
 
 def cli(world: World, *args: str) -> list[str]:
-    return [sys.executable, "-m", "entra_profiles", "-f", str(world.profiles_file), *args]
+    return [sys.executable, "-m", "entra_profiles", "-f", str(world.profiles_file(len(world.profiles))), *args]
 
 
 def ok_summary(done: subprocess.CompletedProcess[str], total: int, what: str) -> None:
@@ -119,6 +120,7 @@ def main() -> None:
                     f"{args.shards} shards + merge {sharded_s[-1]:.2f} s"
                 )
     print(f"\n{total:,} profiles over {tenants} tenants, sandbox latency {LATENCY_MS} ms, {args.shards} shards")
+    print(f"machine: {machine()}")
     print(f"A  {'one process':<22}  {spread(single_s)}")
     print(f"B  {f'{args.shards} shards + merge':<22}  {spread(sharded_s)}")
     print(f"   {'of which the merge':<22}  {spread(merge_s)}")
