@@ -121,7 +121,7 @@ def main() -> None:
                 )
     print(f"\n{total:,} profiles over {tenants} tenants, sandbox latency {LATENCY_MS} ms, {args.shards} shards")
     print(f"machine: {machine()}")
-    print(f"A  {'one process':<22}  {spread(single_s)}")
+    print(f"A  {'one command':<22}  {spread(single_s)}")
     print(f"B  {f'{args.shards} shards + merge':<22}  {spread(sharded_s)}")
     print(f"   {'of which the merge':<22}  {spread(merge_s)}")
     print(f"B / A (medians): {statistics.median(sharded_s) / statistics.median(single_s):.2f}")
