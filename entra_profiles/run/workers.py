@@ -20,23 +20,21 @@ import os
 import pickle
 import queue
 import signal
-import struct
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import fields, is_dataclass, replace
-from typing import IO, Any
+from dataclasses import replace
+from typing import Any
 
 from entra_profiles.config.loader import ProfileSet
-from entra_profiles.redact import REDACTOR
 from entra_profiles.results import Failure, ProfileResult, RunInterrupted
 from entra_profiles.routing import SandboxInfo
 from entra_profiles.run.partition import partition
 from entra_profiles.run.runner import GRACE_S, Progress, RunOptions, connect_all
+from entra_profiles.run.worker_wire import read_messages, send_result, write_message
 
 STARTUP_ALLOWANCE_S = 60.0  # a worker's interpreter start and imports, on a loaded machine
-HEADER = struct.Struct("!I")
 STARTED = "started"  # a worker's first message: it has its job and is connecting
 
 
@@ -219,7 +217,7 @@ class _Child:
         assert self.process.stdout is not None
         began = time.monotonic()
         try:
-            for result in _results(self.process.stdout):
+            for result in read_messages(self.process.stdout):
                 if isinstance(result, ProfileResult):
                     merged.put(result)
                 else:
@@ -240,45 +238,6 @@ class _Child:
                 self.process.kill()
 
 
-def _results(stream: IO[bytes]) -> Any:
-    """The messages a worker wrote (STARTED, then results), until its stream ends (or breaks off)."""
-    while True:
-        head = stream.read(HEADER.size)
-        if len(head) < HEADER.size:
-            return
-        (size,) = HEADER.unpack(head)
-        body = stream.read(size)
-        if len(body) < size:
-            return
-        yield pickle.loads(body)
-
-
-def _write(stream: IO[bytes], message: object, lock: threading.Lock) -> None:
-    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    with lock:
-        stream.write(HEADER.pack(len(body)) + body)
-        stream.flush()
-
-
-def _send(stream: IO[bytes], result: ProfileResult, lock: threading.Lock) -> None:
-    """One result, redacted here: this process alone knows the Key Vault values it read."""
-    _write(stream, _redacted(result), lock)
-
-
-def _redacted(value: Any) -> Any:
-    """`value` with every string in it redacted: a result's fields, its failure, checks and credentials
-    (dataclasses), their lists and dicts; other values as they are."""
-    if isinstance(value, str):
-        return REDACTOR.redact(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _redacted(getattr(value, f.name)) for f in fields(value) if f.init})
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    return value
-
-
 def worker_main() -> int:
     """A worker process: a job on stdin, a result per profile on stdout as each finishes."""
     results = os.fdopen(os.dup(1), "wb")
@@ -286,8 +245,8 @@ def worker_main() -> int:
     ps, part, sandbox, options = pickle.load(sys.stdin.buffer)
     lock = threading.Lock()
     try:
-        _write(results, STARTED, lock)
-        connect_all(ps, part, sandbox, options, lambda r: _send(results, r, lock))
+        write_message(results, STARTED, lock)
+        connect_all(ps, part, sandbox, options, lambda r: send_result(results, r, lock))
     except KeyboardInterrupt:
         return 130  # what finished was sent; the parent reports the rest as interrupted
     except BrokenPipeError:
