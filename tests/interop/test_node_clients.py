@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from interopsupport import GRAPH, VAULT, Demo, verified_claims
 from nodesupport import GUARD, drive, identity_case, keyvault_case, node_binary, node_environ, token_of
 from sandbox_support import (
@@ -39,11 +40,11 @@ def options(demo: Demo, **more: Any) -> dict[str, Any]:
 
 
 def key_pem(path: Path) -> str:
-    """The private key block of a key + certificate PEM file (what msal-node's privateKey takes)."""
-    text = path.read_text()
-    start = text.index("-----BEGIN PRIVATE KEY-----")
-    end = text.index("-----END PRIVATE KEY-----") + len("-----END PRIVATE KEY-----")
-    return text[start:end] + "\n"
+    """The private key of a key + certificate PEM file, as PKCS#8 PEM (what msal-node's privateKey takes)."""
+    key = serialization.load_pem_private_key(path.read_bytes(), None)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def msal_case(demo: Demo, case_id: str, credential: dict[str, Any]) -> dict[str, Any]:
