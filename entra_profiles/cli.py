@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         code = unexpected(exc, debug)
     code = finish_output(code)
-    if code == ExitCode.INTERRUPTED or lingering():
+    if argv is None and (code == ExitCode.INTERRUPTED or lingering()):  # a process of its own only
         sys.stderr.flush()
         os._exit(int(code))  # every `finally` has run; do not wait for threads stuck on a slow server
     if argv is None:  # a process of its own, not a caller's main([...])

@@ -179,7 +179,7 @@ def _variables(
     from entra_profiles.deadlines import Deadline
     from entra_profiles.exports import prepare as prep
     from entra_profiles.exports.tenant import tenant_id
-    from entra_profiles.run.connect import ConnectOptions
+    from entra_profiles.run.options import ConnectOptions
 
     environ = dict(os.environ)  # as the user gave it: what our credentials set for themselves is not exported
     options = ConnectOptions(timeout=wanted.timeout, retries=wanted.retries)

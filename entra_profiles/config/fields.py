@@ -14,8 +14,9 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from entra_profiles.references.syntax import is_deferred
 
-# Matched with fullmatch: `$` would accept a trailing newline (a value read from the environment).
-GUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+# The whole value, with match() too: `\Z`, not `$`, which would accept a trailing newline (a value read from
+# the environment); a domain that starts with a GUID is not one.
+GUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
 DOMAIN_RE = re.compile(r"(?=.{1,253}\Z)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 # Marks that Windows' certificate dialog and web pages slip into copied thumbprints.
@@ -76,8 +77,9 @@ def app_only_scope_fix(scope: str) -> str | None:
     resource, default, _ = scope.partition("/.default")
     if default and scope.endswith("/.default") and _is_resource(resource):
         return None
-    if GUID_RE.match(resource):
-        return f"{resource}/.default"
+    app_id = resource.split("/", 1)[0]  # `{app id}/Perm.Name`: the app id is the resource
+    if GUID_RE.match(app_id):
+        return f"{app_id}/.default"
     try:
         parts = urlsplit(resource)
     except ValueError:  # a malformed host

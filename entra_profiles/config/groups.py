@@ -73,18 +73,21 @@ def _group_cycles(groups: dict[str, list[str]]) -> list[tuple[str, ...]]:
         if start in done:
             continue
         path: list[str] = [start]
+        on_path = {start}  # `path` as a set: membership in constant time
         todo = [iter(groups[start])]
         while todo:
             member = next(todo[-1], None)
             if member is None:
+                on_path.discard(path[-1])
                 done.add(path.pop())
                 todo.pop()
-            elif member in path:
+            elif member in on_path:
                 loop = path[path.index(member) :]
                 first = min(range(len(loop)), key=lambda i: order[loop[i]])
                 cycle = (*loop[first:], *loop[:first], loop[first])
                 found.setdefault(frozenset(loop), cycle)
             elif member in groups and member not in done:
                 path.append(member)
+                on_path.add(member)
                 todo.append(iter(groups[member]))
     return sorted(found.values(), key=lambda c: order[c[0]])

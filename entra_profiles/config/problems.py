@@ -173,7 +173,7 @@ def problems_from(
         pos, value, _ = locate(tree, loc, at_key=kind == "extra_forbidden")
         tag = kind == "union_tag_invalid"  # about the mapping's `type`, not the mapping
         path, raw = (join(pos.path, "type"), err.get("ctx", {}).get("tag")) if tag else (pos.path, value)
-        if skip_paths and any(path == p or path.startswith((p + ".", p + "[")) for p in skip_paths):
+        if skip_paths and _within(path, skip_paths):
             continue  # already reported as a reference problem
         concealed = None
         if sources and path in sources and not isinstance(raw, LocatedMap | LocatedList):
@@ -289,3 +289,16 @@ def dedupe(problems: list[Problem]) -> list[Problem]:
         else:
             merged[key] = p
     return sorted(merged.values(), key=lambda p: (p.where.line or 0, p.where.col or 0, p.where.path))
+
+
+def _within(path: str, paths: set[str]) -> bool:
+    """Whether `path`, or a path that holds it (`a.b` holds `a.b.c` and `a.b[0]`), is in `paths`: one set
+    lookup per level, whatever the number of paths."""
+    while path:
+        if path in paths:
+            return True
+        cut = max(path.rfind("."), path.rfind("["))
+        if cut <= 0:
+            return False
+        path = path[:cut]
+    return False

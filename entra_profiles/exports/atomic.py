@@ -81,11 +81,9 @@ def append_private(path: Path, text: str) -> None:
             if problem is not None:
                 raise ExportError(f"{what}: {problem}", hint=RUNNER_FILE) from None
             fd = os.open(name, flags | os.O_CREAT | os.O_EXCL, 0o600, dir_fd=folder.fd)
-    except OSError as exc:
-        why = "it is a symbolic link, which is never followed" if exc.errno == errno.ELOOP else exc.strerror
-        folder.close()
-        raise ExportError(f"{what}: {why}") from None
-    try:
+        except OSError as exc:
+            why = "it is a symbolic link, which is never followed" if exc.errno == errno.ELOOP else exc.strerror
+            raise ExportError(f"{what}: {why}") from None
         with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):

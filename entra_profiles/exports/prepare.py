@@ -22,7 +22,7 @@ from entra_profiles.routing import Route
 
 if TYPE_CHECKING:
     from entra_profiles.deadlines import Deadline
-    from entra_profiles.run.connect import ConnectOptions
+    from entra_profiles.run.options import ConnectOptions
 
 
 @dataclass(frozen=True)

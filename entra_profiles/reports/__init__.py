@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from entra_profiles.redact import REDACTOR
 from entra_profiles.reports.html import render_html
 from entra_profiles.reports.junit import render_junit
 from entra_profiles.reports.markdown import render_markdown
@@ -14,7 +15,8 @@ from entra_profiles.reports.text import render_text
 
 
 def _text(batch: Batch) -> str:
-    return render_text(batch.results)
+    """The table and its lines as stdout shows them: redacted (a file gets what stdout would)."""
+    return REDACTOR.redact(render_text(batch.results))
 
 
 FORMATS: dict[str, Callable[[Batch], str]] = {

@@ -73,7 +73,7 @@ def _suite(number: int, tenant: str, profiles: list[dict[str, Any]], stamp: str,
 
 
 def _cases(profile: dict[str, Any], strict: bool) -> list[tuple[ET.Element, str]]:
-    name = str(profile["name"])
+    name = _token(str(profile["name"]))
     time = f"{float(profile.get('duration_s') or 0.0):.3f}"
     cases = []
     connect = ET.Element("testcase", name="connect", classname=name, time=time)
@@ -90,7 +90,7 @@ def _cases(profile: dict[str, Any], strict: bool) -> list[tuple[ET.Element, str]
         outcome = "passed"
     cases.append((connect, outcome))
     for check in checks:
-        case = ET.Element("testcase", name=str(check["name"]), classname=name, time="0")
+        case = ET.Element("testcase", name=_token(str(check["name"])), classname=name, time="0")
         status = check["status"]
         if status == "fail" or (status == "warn" and strict):
             _failure(case, str(check.get("code") or f"check_{status}"), str(check["message"]), check.get("hint"))

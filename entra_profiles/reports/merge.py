@@ -76,7 +76,10 @@ def merge(paths: list[Path]) -> Merged:
             name = str(profile["name"])
             if name in results:
                 raise MergeError(f"profile {name} is in two shards: {owner[name]} and {path}", hint=SHARD_HINT)
-            results[name], owner[name] = ProfileResult.from_dict(profile), path
+            try:
+                results[name], owner[name] = ProfileResult.from_dict(profile), path
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise MergeError(f"{path}: profile {name} is not an entry of a run's report", hint=SHARD_HINT) from None
     count = first["count"]
     missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in by_index]
     selected = [str(n) for n in first["selected"]]

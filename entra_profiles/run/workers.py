@@ -16,6 +16,7 @@ process group: each worker stops, what finished is reported, the rest is `interr
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import queue
@@ -24,10 +25,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from pydantic import BaseModel, SecretStr
+
 from entra_profiles.config.loader import ProfileSet
+from entra_profiles.redact import REDACTOR
 from entra_profiles.results import Failure, ProfileResult, RunInterrupted
 from entra_profiles.routing import SandboxInfo
 from entra_profiles.run.partition import partition
@@ -201,7 +206,8 @@ class _Child:
             close_fds=True,
         )
         child = cls(process, part)
-        task = (_part_of(ps, part), part, sandbox, replace(options, workers=1))
+        debug = logging.getLogger().isEnabledFor(logging.DEBUG)  # the parent's --debug (logs.setup)
+        task = (_part_of(ps, part), part, sandbox, replace(options, workers=1), debug)
         job = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
         threading.Thread(target=child._feed, args=(job,), name="worker-feed", daemon=True).start()
         threading.Thread(target=child._read, args=(merged,), name="worker-read", daemon=True).start()
@@ -239,22 +245,45 @@ class _Child:
 
 
 def worker_main() -> int:
-    """A worker process: a job on stdin, a result per profile on stdout as each finishes."""
+    """A worker process: a job on stdin, a result per profile on stdout as each finishes. Set up as the
+    parent is (cli.main): no core dumps, logging through the redactor with the libraries quiet, and the
+    part's secrets known to the redactor; a failure of its own is one line, never a traceback."""
+    from entra_profiles.cli import no_core_dumps
+    from entra_profiles.logs import setup
+
+    no_core_dumps()  # execve made this process dumpable again
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything else printed goes to stderr, never into the results
-    ps, part, sandbox, options = pickle.load(sys.stdin.buffer)
     lock = threading.Lock()
     try:
+        ps, part, sandbox, options, debug = pickle.load(sys.stdin.buffer)
+        setup(debug)
+        for name in part:
+            if name in ps.profiles:
+                REDACTOR.register_many(_secret_values(ps.profiles[name]))
         write_message(results, STARTED, lock)
         connect_all(ps, part, sandbox, options, lambda r: send_result(results, r, lock))
     except KeyboardInterrupt:
         return 130  # what finished was sent; the parent reports the rest as interrupted
     except BrokenPipeError:
         return 1  # the parent went away
+    except Exception as exc:  # the parent fails what this worker did not report
+        print(REDACTOR.redact(f"error: a worker process failed: {type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 3
     finally:
         with contextlib.suppress(OSError):
             results.close()
     return 0
+
+
+def _secret_values(model: BaseModel) -> Iterator[str]:
+    """Every secret field's value in a profile (a client secret, a certificate's password)."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            yield value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            yield from _secret_values(value)
 
 
 if __name__ == "__main__":

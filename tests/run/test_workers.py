@@ -184,3 +184,17 @@ def test_ctrl_c_reaches_the_workers_and_the_bar_counts_what_they_finish(
     summary = document["summary"]
     assert (summary["ok"], summary["failed"], summary["interrupted"], summary["total"]) == (1, 1, 2, 4)
     assert r.err.endswith("interrupted\n")
+
+
+def test_a_worker_logs_as_the_parent_does_through_the_redactor(run_profiles: RunProfiles) -> None:
+    """A worker process is set up as the parent is: azure-identity's own warning of a failed sign-in (which
+    quotes the server) is never printed, by the worker either; the failure is reported once, ours."""
+    unknown = "0f0e0d0c-0b0a-4909-8807-060504030201"
+    identity = f"""  lost:
+    tenant: {THERE[0]}
+    credential: {{type: managed_identity, client_id: {unknown}}}
+"""
+    r = run_profiles(profile("a", HERE[0]) + identity, "--format", "json", "--workers", "2")
+    assert r.code == 1
+    assert by_name(r)["lost"]["status"] == "failed"
+    assert "WARNING" not in r.err and "get_token" not in r.err and "Traceback" not in r.err, r.err
