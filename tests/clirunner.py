@@ -31,7 +31,18 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+    left_loopback(proc.stderr)
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def left_loopback(stderr: str) -> None:
+    """Fail the test when the CLI subprocess tried to leave loopback: the guard preloaded in it refused the
+    connection, but only this makes the refusal fail the test (as the in-process guard does)."""
+    tried = [line for line in stderr.splitlines() if line.startswith("network guard:")]
+    if tried:
+        import pytest
+
+        pytest.fail("the CLI tried to leave loopback:\n" + "\n".join(tried), pytrace=False)
 
 
 def validate_in_process(*args: str) -> Result:
