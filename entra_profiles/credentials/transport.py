@@ -8,13 +8,12 @@ wrong with an answer msal could not read (HTML, not JSON, a redirect), to say so
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from azure.core.pipeline.transport import HttpTransport
 
 from entra_profiles.net.answers import recorded
-from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
+from entra_profiles.net.shared_fetch import SharedFetches, is_discovery
 from entra_profiles.net.trace import trace
 
 
@@ -38,13 +37,6 @@ class RecordingTransport(HttpTransport):  # type: ignore[type-arg]
         record.sending = None
         record.last = _recorded(response, url)
         return response
-
-    def prefetch_discovery(self, authority_host: str, tenant: str) -> None:
-        """Fetch a tenant's discovery document ahead of its profiles (errors are theirs to meet)."""
-        from azure.core.rest import HttpRequest
-
-        with contextlib.suppress(Exception):
-            self.send(HttpRequest("GET", f"{authority_host}/{tenant}{DISCOVERY_SUFFIX}"))
 
     def open(self) -> None:
         self.inner.open()

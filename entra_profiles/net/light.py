@@ -70,6 +70,7 @@ class LightHttp:
         self._ca_bundle = ca_bundle
         self._tls: dict[str, Any] | None = None  # one TLS context for every connection, made on first use
         self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self._connect_timeout, self._read_timeout = connect_timeout, read_timeout
         self._pool_size = pool_size
         self._managers: dict[str | None, urllib3.PoolManager] = {}  # by proxy URL (None: direct)
         self._proxies: dict[str, str | None] = {}  # by scheme://host:port
@@ -128,8 +129,12 @@ class LightHttp:
         return answer
 
     def _urlopen(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> LightResponse:
+        timeout, deadline = self._timeout, trace().deadline
+        if deadline is not None:  # the watchdog reaches a socket once connected: its connect keeps to the deadline
+            connect = min(self._connect_timeout, max(0.01, deadline.left()))
+            timeout = urllib3.Timeout(connect=connect, read=self._read_timeout)
         raw = self._manager(url).urlopen(
-            method, url, body=body, headers=headers, redirect=False, retries=False, timeout=self._timeout
+            method, url, body=body, headers=headers, redirect=False, retries=False, timeout=timeout
         )
         return LightResponse(raw.status, raw.headers, raw.data)
 

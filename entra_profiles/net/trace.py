@@ -52,9 +52,5 @@ def adopt(shared: Trace) -> Trace:
     return shared
 
 
-def last_response() -> LastResponse | None:
-    return trace().last
-
-
 def forget_last_response() -> None:
     trace().last = None
