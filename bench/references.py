@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import machine
+from benchlib import clean_env, machine
 
 from entra_profiles.sandbox.process import sandbox_process
 
@@ -27,7 +26,6 @@ TENANT = "7f0c1c5e-3d2a-4b8e-9f10-0a1b2c3d4e5f"
 APP = "0b9f4a52-6c1d-4e8f-a2b3-c4d5e6f70811"
 MI = "9e8d7c6b-5a49-4837-8261-5f4e3d2c1b0a"
 VAULT = "https://bench-ops.vault.azure.net"
-REPO = Path(__file__).resolve().parents[1]
 PROFILES, SECRETS = 200, 20
 
 
@@ -96,11 +94,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=20, help="added by the sandbox to every request")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "MSI_"))}
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY"):
-        env.pop(name, None)
-    env["NO_PROXY"] = "127.0.0.1,localhost,::1"
-    env["PYTHONPATH"] = str(REPO)
+    env = clean_env()  # loopback only: every proxy variable dropped, both spellings of no_proxy set
     ours: list[float] = []
     base: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:

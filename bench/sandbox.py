@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchlib import REPO, machine
+from benchlib import clean_env, machine
 
 from entra_profiles.sandbox.process import sandbox_process
 
@@ -134,7 +133,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as state:
         seed = Path(state) / "seed.json"  # JSON is YAML
         seed.write_text(json.dumps(SEED))
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env = clean_env()  # loopback only: no proxy variable reaches the sandbox process
         with sandbox_process(Path(state) / "state", seed, env) as info:
             for _ in range(args.rounds):  # interleaved
                 health.append(_round(info, False, args.processes, args.connections, args.seconds))
