@@ -25,8 +25,8 @@ def test_one_bad_discovery_answer_fails_no_profile(
 ) -> None:
     slow_box.set_faults({"rules": [{"endpoint": "discovery", "path": DISCOVERY, "count": 1, **fault}]})
     before = len(slow_box.request_log())
-    r, elapsed = timed(lambda: run_slow(EIGHT, "--format", "json", "--timeout", "4", "--retries", "0"))
-    assert elapsed < 4 + GRACE_S
+    r, elapsed = timed(lambda: run_slow(EIGHT, "--format", "json", "--timeout", "8", "--retries", "0"))
+    assert elapsed < 8 + GRACE_S  # 8 s: half of it waiting for the shared answer leaves room on a loaded machine
     assert {name: p["status"] for name, p in by_name(r).items()} == {f"p{i}": "ok" for i in range(8)}, r.out
     answered = [rec for rec in slow_box.request_log()[before:] if rec["path"] == DISCOVERY and rec["status"] == 200]
     assert answered  # the profiles' own fetch (the faulted one, when silent, is logged once it ends)
