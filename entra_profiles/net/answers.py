@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from email.message import Message
 from typing import Any
 
 from entra_profiles.net.causes import answer_problem
 from entra_profiles.net.trace import LastResponse
 
 
-def recorded(status: int, headers: Mapping[str, Any], body: bytes, url: str) -> LastResponse:
+def recorded(status: int, headers: Mapping[str, Any] | Message, body: bytes, url: str) -> LastResponse:
     said = explanation(body) if 400 <= status < 500 else None
     problem = answer_problem(status, headers, body, url)
     return LastResponse(status, headers.get("Retry-After"), url, said, problem)

@@ -1,5 +1,6 @@
-"""msal's HTTP client for the profiles of a run: urllib3 connection pools, one per CA bundle, shared by
-every profile; each request recorded in the calling profile's Trace.
+"""msal's HTTP client for the profiles of a run, one per CA bundle, shared by every profile: kept-alive
+http.client connections for the origins reached directly (net/kept_alive.py), urllib3's proxy pools for
+the others; each request recorded in the calling profile's Trace.
 
 What a general HTTP stack does per request and a token request needs once per run is done once: the
 proxy of each host is looked up once (loopback never proxied, other hosts as requests reads
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import ssl
 import threading
 from collections.abc import Mapping
+from http.client import HTTPMessage
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -22,9 +25,10 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from entra_profiles.net.answers import recorded
 from entra_profiles.net.httplog import logged
+from entra_profiles.net.kept_alive import KeptAlive
 from entra_profiles.net.loopback import is_loopback
 from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
-from entra_profiles.net.trace import LastResponse, trace
+from entra_profiles.net.trace import LastResponse, trace, watched
 
 USER_AGENT = "entra-profiles (msal)"
 
@@ -34,7 +38,7 @@ class LightResponse:
 
     __slots__ = ("content", "headers", "seen", "status_code")
 
-    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+    def __init__(self, status_code: int, headers: Mapping[str, str] | HTTPMessage, content: bytes) -> None:
         self.status_code, self.headers, self.content = status_code, headers, content
         self.seen: LastResponse | None = None  # what a Trace keeps of it, worked out once (net/answers.py)
 
@@ -68,11 +72,11 @@ class LightHttp:
         self, ca_bundle: str | None, connect_timeout: float, read_timeout: float, pool_size: int, share: bool = True
     ) -> None:
         self._ca_bundle = ca_bundle
-        self._tls: dict[str, Any] | None = None  # one TLS context for every connection, made on first use
-        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self._tls: ssl.SSLContext | None = None  # one TLS context for every connection, made on first use
         self._connect_timeout, self._read_timeout = connect_timeout, read_timeout
         self._pool_size = pool_size
-        self._managers: dict[str | None, urllib3.PoolManager] = {}  # by proxy URL (None: direct)
+        self._direct = KeptAlive(self._context, read_timeout, pool_size)  # origins reached without a proxy
+        self._managers: dict[str, urllib3.ProxyManager] = {}  # by proxy URL
         self._proxies: dict[str, str | None] = {}  # by scheme://host:port
         self._lock = threading.Lock()
         self._discovery: SharedFetches[LightResponse] | None = (
@@ -129,79 +133,83 @@ class LightHttp:
         return answer
 
     def _urlopen(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> LightResponse:
-        timeout, deadline = self._timeout, trace().deadline
+        connect, deadline = self._connect_timeout, trace().deadline
         if deadline is not None:  # the watchdog reaches a socket once connected: its connect keeps to the deadline
             connect = min(self._connect_timeout, max(0.01, deadline.left()))
-            timeout = urllib3.Timeout(connect=connect, read=self._read_timeout)
-        raw = self._manager(url).urlopen(
-            method, url, body=body, headers=headers, redirect=False, retries=False, timeout=timeout
-        )
+        manager = self._manager(url)
+        if manager is None:
+            status, headers_in, content = self._direct.request(method, url, body, headers, connect)
+            return LightResponse(status, headers_in, content)
+        timeout = urllib3.Timeout(connect=connect, read=self._read_timeout)
+        raw = manager.urlopen(method, url, body=body, headers=headers, redirect=False, retries=False, timeout=timeout)
         return LightResponse(raw.status, raw.headers, raw.data)
 
-    def _manager(self, url: str) -> urllib3.PoolManager:
+    def _manager(self, url: str) -> urllib3.ProxyManager | None:
+        """The proxy's pool manager for `url`'s origin, or None: a direct connection (self._direct)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
             if origin not in self._proxies:
                 self._proxies[origin] = _proxy(url)
             proxy = self._proxies[origin]
+            if proxy is None:
+                return None
             manager = self._managers.get(proxy)
             if manager is None:
-                if self._tls is None:
-                    self._tls = _trust(self._ca_bundle)
-                common: dict[str, Any] = {"maxsize": self._pool_size, "retries": False, **self._tls}
-                if proxy is None:
-                    manager = urllib3.PoolManager(num_pools=16, **common)
-                    manager.pool_classes_by_scheme = WATCHED_POOLS
-                else:
-                    auth = urlsplit(proxy)
-                    headers = None
-                    if auth.username:
-                        from urllib.parse import unquote
+                headers = None
+                auth = urlsplit(proxy)
+                if auth.username:
+                    from urllib.parse import unquote
 
-                        basic = f"{unquote(auth.username)}:{unquote(auth.password or '')}"
-                        headers = urllib3.make_headers(proxy_basic_auth=basic)
-                    manager = urllib3.ProxyManager(proxy, proxy_headers=headers, num_pools=16, **common)
-                    manager.pool_classes_by_scheme = WATCHED_POOLS
+                    basic = f"{unquote(auth.username)}:{unquote(auth.password or '')}"
+                    headers = urllib3.make_headers(proxy_basic_auth=basic)
+                manager = urllib3.ProxyManager(
+                    proxy,
+                    proxy_headers=headers,
+                    num_pools=16,
+                    maxsize=self._pool_size,
+                    retries=False,
+                    cert_reqs="CERT_REQUIRED",
+                    ssl_context=self._context_locked(),
+                )
+                manager.pool_classes_by_scheme = WATCHED_POOLS
                 self._managers[proxy] = manager
             return manager
 
+    def _context(self) -> ssl.SSLContext:
+        with self._lock:
+            return self._context_locked()
+
+    def _context_locked(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = _trust(self._ca_bundle)
+        return self._tls
+
     def close(self) -> None:
+        self._direct.close()
         with self._lock:
             for manager in self._managers.values():
                 manager.clear()
             self._managers.clear()
 
 
-def _watched(sock: Any) -> Any:
-    """Tell the calling profile's Trace which socket its request uses, so that its deadline can cut it
-    (deadlines.guarded); cut at once when the deadline has passed already."""
-    record = trace()
-    record.sock = sock
-    if record.aborted:
-        from entra_profiles.deadlines import cut
-
-        cut(record)
-    return sock
-
-
 class _WatchedHTTP(HTTPConnection):
     def _new_conn(self) -> Any:
-        return _watched(super()._new_conn())
+        return watched(super()._new_conn())
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         if self.sock is not None:  # a kept-alive connection
-            _watched(self.sock)
+            watched(self.sock)
         super().request(*args, **kwargs)
 
 
 class _WatchedHTTPS(HTTPSConnection):
     def _new_conn(self) -> Any:
-        return _watched(super()._new_conn())
+        return watched(super()._new_conn())
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         if self.sock is not None:
-            _watched(self.sock)
+            watched(self.sock)
         super().request(*args, **kwargs)
 
 
@@ -222,7 +230,7 @@ def _with(url: str, params: Mapping[str, str] | None) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
 
 
-def _trust(ca_bundle: str | None) -> dict[str, Any]:
+def _trust(ca_bundle: str | None) -> ssl.SSLContext:
     """One TLS context, the CA bundle read once: the given one; else, as requests does, REQUESTS_CA_BUNDLE
     or CURL_CA_BUNDLE, else certifi's. Verification is never switched off. A bundle that cannot be read
     fails as urllib3 fails it, as a TLS error."""
@@ -239,7 +247,7 @@ def _trust(ca_bundle: str | None) -> dict[str, Any]:
         context.load_verify_locations(capath=path) if os.path.isdir(path) else context.load_verify_locations(path)
     except OSError as exc:
         raise SSLError(exc) from exc
-    return {"cert_reqs": "CERT_REQUIRED", "ssl_context": context}
+    return context
 
 
 def _proxy(url: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from entra_profiles.deadlines import Deadline
@@ -36,6 +36,7 @@ class Trace:
 
 
 _local = threading.local()
+S = TypeVar("S")
 
 
 def trace() -> Trace:
@@ -54,3 +55,15 @@ def adopt(shared: Trace) -> Trace:
 
 def forget_last_response() -> None:
     trace().last = None
+
+
+def watched(sock: S) -> S:
+    """Tell the calling profile's Trace which socket its request uses, so that its deadline can cut it
+    (deadlines.guarded); cut at once when the deadline has passed already."""
+    record = trace()
+    record.sock = sock
+    if record.aborted:
+        from entra_profiles.deadlines import cut
+
+        cut(record)
+    return sock

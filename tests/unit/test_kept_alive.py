@@ -1,0 +1,162 @@
+"""net/kept_alive.py, the direct connections of a run's HTTP client, against an HTTP/1.1 server on
+loopback with the sandbox's kind of TLS: a connection is reused while the server keeps it open and never
+once the server closed it, an answer is read whole (gzip undone), and each failure is raised as urllib3
+raises it, so that net/causes.py explains it alike (refused, TLS, dropped, cut short, timed out)."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runsupport import dead_port
+from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
+
+from entra_profiles.net.causes import network_cause
+from entra_profiles.net.kept_alive import KeptAlive
+from entra_profiles.sandbox.pki import ensure_tls
+
+
+class Server:
+    """`/ok`, `/gzip`, `/idle-close` (answers, then closes the connection soon after), `/cut` (a body cut
+    short), `/slow` (answers after 2 s); `connections` counts the connections accepted."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.tls = ensure_tls(directory)
+        self.connections = 0
+        self.resumed: list[bool] = []  # per connection: did its handshake resume an earlier session
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def setup(self) -> None:
+                owner.connections += 1
+                owner.resumed.append(self.request.session_reused)
+                super().setup()
+
+            def do_GET(self) -> None:
+                if self.path == "/slow":
+                    time.sleep(2)
+                if self.path == "/cut":
+                    self.send_response(200)
+                    self.send_header("Content-Length", "100")
+                    self.end_headers()
+                    self.wfile.write(b'{"partial": ')
+                    self.close_connection = True
+                    return
+                body = b'{"ok": true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                if self.path == "/gzip":
+                    body = gzip.compress(body)
+                    self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                if self.path == "/idle-close":
+                    connection = self.connection
+                    threading.Timer(0.1, lambda: connection.shutdown(socket.SHUT_RDWR)).start()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.tls.server_cert, self.tls.server_key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def trusting(self, ca: Path | None = None) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(ca or self.tls.ca_cert))
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    s = Server(tmp_path / "tls")
+    yield s
+    s.close()
+
+
+def client(server: Server, read_timeout: float = 5.0, ca: Path | None = None) -> KeptAlive:
+    context = server.trusting(ca)
+    return KeptAlive(lambda: context, read_timeout, size=4)
+
+
+def test_one_connection_serves_requests_in_turn(server: Server) -> None:
+    http = client(server)
+    answers = [http.request("GET", f"{server.url}/ok", None, {}, 5.0) for _ in range(5)]
+    http.close()
+    assert [(status, body) for status, _, body in answers] == [(200, b'{"ok": true}')] * 5
+    assert answers[0][1].get("content-type") == "application/json"  # headers read case-insensitively
+    assert server.connections == 1
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused(server: Server) -> None:
+    http = client(server)
+    assert http.request("GET", f"{server.url}/idle-close", None, {}, 5.0)[0] == 200
+    time.sleep(0.5)  # the server has closed it meanwhile
+    status, _, body = http.request("GET", f"{server.url}/ok", None, {}, 5.0)
+    http.close()
+    assert (status, body) == (200, b'{"ok": true}')
+    assert server.connections == 2
+    assert server.resumed == [False, True]  # the second resumed the first one's TLS session
+
+
+def test_a_gzip_answer_is_read_undone(server: Server) -> None:
+    http = client(server)
+    assert http.request("GET", f"{server.url}/gzip", None, {}, 5.0)[2] == b'{"ok": true}'
+    http.close()
+
+
+def test_a_refused_connection_is_explained_as_refused() -> None:
+    http = KeptAlive(ssl.create_default_context, 5.0, size=4)
+    url = f"https://127.0.0.1:{dead_port()}/x"
+    with pytest.raises(NewConnectionError) as caught:
+        http.request("GET", url, None, {}, 5.0)
+    cause = network_cause(caught.value, url, None, sandbox=False)
+    assert cause is not None and cause.code == "refused"
+
+
+def test_a_server_outside_the_trusted_cas_fails_its_handshake(server: Server, tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    other = ensure_tls(tmp_path / "other").ca_cert
+    http = client(server, ca=other)
+    with pytest.raises(SSLError) as caught:  # not ssl's own, a ValueError too: msal's discovery would swallow it
+        http.request("GET", f"{server.url}/ok", None, {}, 5.0)
+    assert not isinstance(caught.value, ValueError)
+    cause = network_cause(caught.value, server.url, str(other), sandbox=False)
+    assert cause is not None and cause.code == "tls"
+    assert server.connections <= 1
+
+
+def test_a_body_cut_short_is_explained_as_cut_short(server: Server) -> None:
+    http = client(server)
+    with pytest.raises(ProtocolError) as caught:
+        http.request("GET", f"{server.url}/cut", None, {}, 5.0)
+    cause = network_cause(caught.value, server.url, None, sandbox=False)
+    assert cause is not None and cause.code == "malformed_answer"
+
+
+def test_an_answer_slower_than_the_read_timeout_times_out(server: Server) -> None:
+    http = client(server, read_timeout=0.3)
+    began = time.monotonic()
+    with pytest.raises(ReadTimeoutError) as caught:
+        http.request("GET", f"{server.url}/slow", None, {}, 5.0)
+    assert time.monotonic() - began < 1.5
+    cause = network_cause(caught.value, server.url, None, sandbox=False)
+    assert cause is not None and cause.code == "timeout"
