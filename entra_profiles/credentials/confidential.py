@@ -9,6 +9,7 @@ token's expiry computed as azure-identity computes it; msal's HTTP client is the
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -39,6 +40,30 @@ def authentication_failed(message: str) -> Exception:
     return ClientAuthenticationError(message=message)
 
 
+def _still_good(info: TokenInfo, now: float) -> bool:
+    """A kept token is handed out again as msal's cache would: until its refresh time, and while it has
+    more than 5 minutes left."""
+    return info.expires_on - now > 300 and (info.refresh_on is None or now < info.refresh_on)
+
+
+def _unkept() -> Any:
+    """A msal token cache that keeps nothing: the credential keeps its tokens (ConfidentialCredential
+    ._tokens). msal's own cache serialises every token event to JSON for a debug log whatever the log
+    level, ~10% of the CPU a token costs in a batch, to keep a token no one asks it for again."""
+    return _unkept_class()()
+
+
+@functools.cache
+def _unkept_class() -> type:
+    import msal
+
+    class Unkept(msal.TokenCache):  # type: ignore[misc]
+        def add(self, event: dict[str, Any], now: int | None = None) -> None:
+            pass
+
+    return Unkept
+
+
 class ConfidentialCredential:
     """`get_token_info(scope)` for one app in one tenant (`any_tenant`: or in the tenant a caller's
     options name, as a vault reader follows a vault's challenge)."""
@@ -62,6 +87,7 @@ class ConfidentialCredential:
         self._instance_discovery = not disable_instance_discovery
         self._http, self._owns_http, self._any_tenant = http, owns_http, any_tenant
         self._apps: dict[str, Any] = {}
+        self._tokens: dict[tuple[str, tuple[str, ...]], TokenInfo] = {}  # this credential's cache: see _Unkept
         self._lock = threading.Lock()
 
     def get_token_info(self, *scopes: str, options: dict[str, Any] | None = None) -> TokenInfo:
@@ -69,6 +95,9 @@ class ConfidentialCredential:
             raise ValueError('"get_token_info" requires at least one scope')
         wanted = (options or {}).get("tenant_id")
         tenant = wanted if self._any_tenant and wanted else self._tenant
+        kept = self._tokens.get((tenant, scopes))
+        if kept is not None and _still_good(kept, time.time()):
+            return kept
         try:  # as azure-identity's wrap_exceptions: what msal or the network raised, as an authentication failure
             app = self._app(tenant)
             request_time = int(time.time())
@@ -80,12 +109,14 @@ class ConfidentialCredential:
         if "access_token" not in result:
             said = result.get("error_description") or result.get("error")
             raise authentication_failed(f"Authentication failed: {said}")
-        return TokenInfo(
+        info = TokenInfo(
             result["access_token"],
             request_time + int(result["expires_in"]),
             token_type=result.get("token_type", "Bearer"),
             refresh_on=int(result["refresh_on"]) if "refresh_on" in result else None,
         )
+        self._tokens[(tenant, scopes)] = info
+        return info
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         from azure.core.credentials import AccessToken
@@ -110,6 +141,7 @@ class ConfidentialCredential:
                     azure_region=region,
                     http_client=self._http,
                     instance_discovery=self._instance_discovery,
+                    token_cache=_unkept(),
                 )
             return self._apps[tenant]
 
