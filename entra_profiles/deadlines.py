@@ -177,6 +177,10 @@ class _Helpers:
 _HELPERS = _Helpers()
 
 
+CUT_SLACK_S = 0.05  # an attempt that failed this close to the deadline was cut short by it
+LAST_ATTEMPT_SHARE = 0.15  # a retry starts only with this share of the budget left after its delay
+
+
 def retrying(
     call: Callable[[], T],
     deadline: Deadline,
@@ -188,8 +192,10 @@ def retrying(
     max_delay: float = 10.0,
 ) -> T:
     """`call()` again after a retryable failure, up to `retries` times: after the server's Retry-After,
-    else an exponential backoff with jitter; never past the deadline. What is raised is the last
-    failure, or the one before when the deadline cut the last attempt short (it says more)."""
+    else an exponential backoff with jitter; never past the deadline, and only with LAST_ATTEMPT_SHARE of
+    the budget left after the delay (an attempt started at the last moment would end in a timeout that
+    hides what failed). What is raised is the last failure, or the one before when the deadline cut the
+    last attempt short (it says more)."""
     attempt = 0
     failed: Exception | None = None
     while True:
@@ -200,14 +206,16 @@ def retrying(
                 raise failed from None
             raise
         except Exception as exc:
+            if failed is not None and deadline.left() <= CUT_SLACK_S:
+                raise failed from None  # the deadline cut this attempt short, wrapped in another error
             failed = exc
             if attempt >= retries or not retryable(exc):
                 raise
             delay = retry_after(exc)
             if delay is None:
                 delay = min(max_delay, backoff * 2**attempt) * random.uniform(0.5, 1.5)
-            if time.monotonic() + delay >= deadline.at:
-                raise
+            if time.monotonic() + delay + deadline.budget * LAST_ATTEMPT_SHARE >= deadline.at:
+                raise  # an attempt the deadline would likely cut would only hide this failure behind a timeout
             time.sleep(delay)
             if between is not None:
                 between()

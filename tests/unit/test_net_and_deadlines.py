@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from entra_profiles.deadlines import DaemonPool, Deadline, DeadlineExceeded, retrying, within
+from entra_profiles.deadlines import LAST_ATTEMPT_SHARE, DaemonPool, Deadline, DeadlineExceeded, retrying, within
 from entra_profiles.net.causes import answer_problem, network_cause
 from entra_profiles.net.sessions import is_loopback, proxy_for
 
@@ -91,6 +91,35 @@ def test_retrying_stops_at_the_deadline_and_reports_the_failure_that_says_most()
 
     with pytest.raises(ConnectionError, match="503 first"):
         retrying(slow_after_a_failure, deadline, 5, lambda e: True, lambda e: 0.15)
+
+
+def test_no_retry_starts_that_the_deadline_would_cut_and_a_cut_attempt_reports_the_failure_before() -> None:
+    """A retry starts only with LAST_ATTEMPT_SHARE of the budget left after its wait; an attempt that fails
+    at the deadline inside another error (a CI token fetch cut inside azure-identity's exception) yields
+    to the failure before it, which says what went wrong."""
+    deadline = Deadline.start(1.0)
+    starts: list[float] = []
+
+    def failing() -> None:
+        starts.append(deadline.left())
+        raise ConnectionError("503")
+
+    with pytest.raises(ConnectionError, match="503"):
+        retrying(failing, deadline, 10, lambda e: True, lambda e: 0.3)
+    assert len(starts) == 3  # at 1.0, ~0.7 and ~0.4 s left; ~0.1 s after the next wait: not started
+    assert min(starts) >= LAST_ATTEMPT_SHARE * deadline.budget
+    cutting = Deadline.start(0.4)
+    attempts: list[int] = []
+
+    def cut_inside_another_error() -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionError("503 first")
+        time.sleep(cutting.left())
+        raise RuntimeError("Authentication failed: timed out")  # the deadline's cut, as a wrapper says it
+
+    with pytest.raises(ConnectionError, match="503 first"):
+        retrying(cut_inside_another_error, cutting, 5, lambda e: True, lambda e: 0.0)
 
 
 def test_a_daemon_pool_runs_calls_and_cancels_what_never_started() -> None:
