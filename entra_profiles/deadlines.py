@@ -199,27 +199,39 @@ def retrying(
     attempt = 0
     failed: Exception | None = None
     while True:
+        before = failed  # raised instead when the deadline cuts this attempt short: it says more
         try:
             return call()
         except DeadlineExceeded:
-            if failed is not None:
-                raise failed from None
-            raise
-        except Exception as exc:
-            if failed is not None and deadline.left() <= CUT_SLACK_S:
-                raise failed from None  # the deadline cut this attempt short, wrapped in another error
-            failed = exc
-            if attempt >= retries or not retryable(exc):
+            if before is None:
                 raise
-            delay = retry_after(exc)
-            if delay is None:
-                delay = min(max_delay, backoff * 2**attempt) * random.uniform(0.5, 1.5)
-            if time.monotonic() + delay + deadline.budget * LAST_ATTEMPT_SHARE >= deadline.at:
-                raise  # an attempt the deadline would likely cut would only hide this failure behind a timeout
-            time.sleep(delay)
-            if between is not None:
-                between()
-            attempt += 1
+        except Exception as exc:
+            failed = exc
+            if before is None or not (deadline.left() <= CUT_SLACK_S and _is_cut(exc)):  # else: cut, wrapped
+                if attempt >= retries or not retryable(exc):
+                    raise
+                delay = retry_after(exc)
+                if delay is None:
+                    delay = min(max_delay, backoff * 2**attempt) * random.uniform(0.5, 1.5)
+                if time.monotonic() + delay + deadline.budget * LAST_ATTEMPT_SHARE >= deadline.at:
+                    raise  # an attempt the deadline would likely cut would only hide this failure behind a timeout
+                time.sleep(delay)
+                if between is not None:
+                    between()
+                attempt += 1
+                continue
+        # Raised here, outside the handler: inside it, Python would chain the cut attempt's error to it
+        # (__context__), and the failure would still read as a timeout (net/causes.chain follows it).
+        assert before is not None
+        raise before
+
+
+def _is_cut(exc: BaseException) -> bool:
+    """A failure that is the deadline's cut, whatever wraps it: a timeout somewhere in its chain, or an
+    error of ours that says it timed out (a CI token's CiTokenUnavailable, code `timeout`)."""
+    from entra_profiles.net.causes import chain, is_timeout
+
+    return is_timeout(exc) or any(getattr(e, "code", None) == "timeout" for e in chain(exc))
 
 
 class DaemonPool:

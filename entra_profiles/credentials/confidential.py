@@ -95,7 +95,8 @@ class ConfidentialCredential:
             raise ValueError('"get_token_info" requires at least one scope')
         wanted = (options or {}).get("tenant_id")
         tenant = wanted if self._any_tenant and wanted else self._tenant
-        kept = self._tokens.get((tenant, scopes))
+        key = (tenant, tuple(sorted(set(scopes))))  # msal compares scopes as a set
+        kept = self._tokens.get(key)
         if kept is not None and _still_good(kept, time.time()):
             return kept
         try:  # as azure-identity's wrap_exceptions: what msal or the network raised, as an authentication failure
@@ -103,10 +104,14 @@ class ConfidentialCredential:
             request_time = int(time.time())
             result = app.acquire_token_for_client(list(scopes))
         except Exception as ex:
+            if kept is not None and kept.expires_on - time.time() > 300:
+                return kept  # past its refresh time, not expired: msal too hands it out when a refresh fails
             if type(ex).__name__ == "ClientAuthenticationError":  # azure-core's, raised by net/light.py
                 raise
             raise authentication_failed(f"Authentication failed: {ex}") from ex
         if "access_token" not in result:
+            if kept is not None and kept.expires_on - time.time() > 300:
+                return kept
             said = result.get("error_description") or result.get("error")
             raise authentication_failed(f"Authentication failed: {said}")
         info = TokenInfo(
@@ -115,7 +120,7 @@ class ConfidentialCredential:
             token_type=result.get("token_type", "Bearer"),
             refresh_on=int(result["refresh_on"]) if "refresh_on" in result else None,
         )
-        self._tokens[(tenant, scopes)] = info
+        self._tokens[key] = info
         return info
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:

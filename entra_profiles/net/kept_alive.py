@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from urllib3.exceptions import (
     ConnectTimeoutError,
+    DecodeError,
     NameResolutionError,
     NewConnectionError,
     ProtocolError,
@@ -68,7 +69,8 @@ class KeptAlive:
             if isinstance(exc, ssl.SSLError):
                 raise SSLError(exc) from exc
             if isinstance(exc, TimeoutError):
-                raise ReadTimeoutError(None, url, f"Read timed out. (read timeout={self._read_timeout})") from exc  # type: ignore[arg-type]
+                message = f"Read timed out. (read timeout={self._read_timeout})"
+                raise ReadTimeoutError(_Where(host, origin[2]), url, message) from exc  # type: ignore[arg-type]
             if isinstance(exc, http.client.HTTPException | OSError):
                 raise ProtocolError(f"Connection aborted: {exc!r}", exc) from exc
             raise
@@ -132,12 +134,12 @@ def _connected(host: str, port: int, timeout: float) -> socket.socket:
     try:
         sock = socket.create_connection((host, port), timeout)
     except socket.gaierror as exc:
-        raise NameResolutionError(host, None, exc) from exc  # type: ignore[arg-type]
+        raise NameResolutionError(host, _Where(host, port), exc) from exc  # type: ignore[arg-type]
     except TimeoutError as exc:
-        message = f"Connection to {host} timed out. (connect timeout={timeout})"
-        raise ConnectTimeoutError(None, message) from exc
+        raise ConnectTimeoutError(f"Connection to {host} timed out. (connect timeout={timeout})") from exc
     except OSError as exc:
-        raise NewConnectionError(None, f"Failed to establish a new connection: {exc}") from exc  # type: ignore[arg-type]
+        where = _Where(host, port)
+        raise NewConnectionError(where, f"Failed to establish a new connection: {exc}") from exc  # type: ignore[arg-type]
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return watched(sock)
 
@@ -172,6 +174,9 @@ class _HTTPS(http.client.HTTPSConnection):
         self._session = session
 
     def connect(self) -> None:
+        context = self._tls_context
+        if context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname:  # never, whoever changed it
+            raise SSLError(f"refusing to connect to {self.host}: TLS verification is off in this context")
         raw = _connected(self.host, self.port, self._connect_timeout)
         try:
             tls = self._tls_context.wrap_socket(
@@ -188,20 +193,34 @@ class _HTTPS(http.client.HTTPSConnection):
                 raise SSLError(exc) from exc
             if isinstance(exc, TimeoutError):
                 message = f"TLS handshake with {self.host} timed out. (connect timeout={self._connect_timeout})"
-                raise ConnectTimeoutError(None, message) from exc
+                raise ConnectTimeoutError(message) from exc
             raise
         tls.settimeout(self._read_timeout)
         self.sock = tls
 
 
 def _decoded(body: bytes, headers: http.client.HTTPMessage) -> bytes:
-    """The body as urllib3 gives it: gzip and deflate undone (nothing asks for them: servers rarely send them)."""
+    """The body as urllib3 gives it: gzip and deflate undone (nothing asks for them: servers rarely send
+    them), DecodeError when it is not what its Content-Encoding says."""
     encoding = (headers.get("Content-Encoding") or "").strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompress(body, 16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        try:
-            return zlib.decompress(body)
-        except zlib.error:
-            return zlib.decompress(body, -zlib.MAX_WBITS)
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return zlib.decompress(body, 16 + zlib.MAX_WBITS)
+        if encoding == "deflate":
+            try:
+                return zlib.decompress(body)
+            except zlib.error:
+                return zlib.decompress(body, -zlib.MAX_WBITS)
+    except zlib.error as exc:
+        raise DecodeError(f"Received response with content-encoding: {encoding}, but failed to decode it.") from exc
     return body
+
+
+class _Where:
+    """Where a connection goes, as urllib3's errors name the connection or pool they concern."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"

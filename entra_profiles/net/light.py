@@ -170,7 +170,7 @@ class LightHttp:
                     maxsize=self._pool_size,
                     retries=False,
                     cert_reqs="CERT_REQUIRED",
-                    ssl_context=self._context_locked(),
+                    ssl_context=_trust(self._ca_bundle),  # its own: urllib3 may change a context it is given
                 )
                 manager.pool_classes_by_scheme = WATCHED_POOLS
                 self._managers[proxy] = manager
@@ -178,12 +178,9 @@ class LightHttp:
 
     def _context(self) -> ssl.SSLContext:
         with self._lock:
-            return self._context_locked()
-
-    def _context_locked(self) -> ssl.SSLContext:
-        if self._tls is None:
-            self._tls = _trust(self._ca_bundle)
-        return self._tls
+            if self._tls is None:
+                self._tls = _trust(self._ca_bundle)
+            return self._tls
 
     def close(self) -> None:
         self._direct.close()

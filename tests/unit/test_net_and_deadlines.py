@@ -114,12 +114,30 @@ def test_no_retry_starts_that_the_deadline_would_cut_and_a_cut_attempt_reports_t
     def cut_inside_another_error() -> None:
         attempts.append(1)
         if len(attempts) == 1:
-            raise ConnectionError("503 first")
+            raise RuntimeError("Authentication failed") from ConnectionResetError("reset by peer")
         time.sleep(cutting.left())
-        raise RuntimeError("Authentication failed: timed out")  # the deadline's cut, as a wrapper says it
+        try:
+            raise DeadlineExceeded("the profile's --timeout ran out")
+        except DeadlineExceeded as cut:
+            raise RuntimeError("Authentication failed: timed out") from cut  # as a wrapper says it
 
-    with pytest.raises(ConnectionError, match="503 first"):
+    with pytest.raises(RuntimeError, match=r"^Authentication failed$") as caught:
         retrying(cut_inside_another_error, cutting, 5, lambda e: True, lambda e: 0.0)
+    # what is reported is the first failure and its own cause, not the cut chained to it
+    cause = network_cause(caught.value, "https://127.0.0.1:1/token", None, sandbox=True)
+    assert cause is not None and cause.code == "unreachable"
+    refused = Deadline.start(0.4)
+    answers: list[int] = []
+
+    def refused_at_the_deadline() -> None:  # a refusal that comes late is still the answer
+        answers.append(1)
+        if len(answers) == 1:
+            raise ConnectionError("503 first")
+        time.sleep(refused.left())
+        raise PermissionError("AADSTS7000215: invalid client secret")
+
+    with pytest.raises(PermissionError, match="AADSTS7000215"):
+        retrying(refused_at_the_deadline, refused, 5, lambda e: isinstance(e, ConnectionError), lambda e: 0.0)
 
 
 def test_a_daemon_pool_runs_calls_and_cancels_what_never_started() -> None:
