@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,12 @@ from testenv import REPO_DIR, SCRUB_EXACT, SCRUB_PREFIXES, TESTS_DIR, scrubbed_e
 
 netguard_hook.install()
 SYSTEM_TEMP = tempfile.gettempdir()
+
+# A test run started in the background of a non-interactive shell (`make test &`) inherits SIGINT
+# ignored, and so would every CLI it starts: the Ctrl-C tests would wait for an interrupt that never
+# lands. With a handler here, the processes it starts get SIGINT's default back (exec resets it).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Property tests: `ci` (the default, as `make test` runs them) is derandomized with a fixed number of
 # examples; `pytest --hypothesis-profile=deep tests/properties` runs many more, randomly.
