@@ -207,7 +207,8 @@ def retrying(
                 raise
         except Exception as exc:
             failed = exc
-            if before is None or not (deadline.left() <= CUT_SLACK_S and _is_cut(exc)):  # else: cut, wrapped
+            cut = before is not None and deadline.left() <= CUT_SLACK_S and _is_cut(exc)  # the cut, wrapped
+            if not cut:
                 if attempt >= retries or not retryable(exc):
                     raise
                 delay = retry_after(exc)

@@ -40,10 +40,13 @@ def authentication_failed(message: str) -> Exception:
     return ClientAuthenticationError(message=message)
 
 
-def _still_good(info: TokenInfo, now: float) -> bool:
-    """A kept token is handed out again as msal's cache would: until its refresh time, and while it has
-    more than 5 minutes left."""
-    return info.expires_on - now > 300 and (info.refresh_on is None or now < info.refresh_on)
+def _still_good(info: TokenInfo, refreshing: bool = False) -> bool:
+    """A kept token is handed out again as msal's cache would: while it has more than 5 minutes left, and
+    until its refresh time unless a refresh just failed (`refreshing`)."""
+    now = time.time()
+    if info.expires_on - now <= 300:
+        return False
+    return refreshing or info.refresh_on is None or now < info.refresh_on
 
 
 def _unkept() -> Any:
@@ -87,7 +90,7 @@ class ConfidentialCredential:
         self._instance_discovery = not disable_instance_discovery
         self._http, self._owns_http, self._any_tenant = http, owns_http, any_tenant
         self._apps: dict[str, Any] = {}
-        self._tokens: dict[tuple[str, tuple[str, ...]], TokenInfo] = {}  # this credential's cache: see _Unkept
+        self._tokens: dict[tuple[str, tuple[str, ...]], TokenInfo] = {}  # this credential's cache: see _unkept
         self._lock = threading.Lock()
 
     def get_token_info(self, *scopes: str, options: dict[str, Any] | None = None) -> TokenInfo:
@@ -97,20 +100,20 @@ class ConfidentialCredential:
         tenant = wanted if self._any_tenant and wanted else self._tenant
         key = (tenant, tuple(sorted(set(scopes))))  # msal compares scopes as a set
         kept = self._tokens.get(key)
-        if kept is not None and _still_good(kept, time.time()):
+        if kept is not None and _still_good(kept):
             return kept
         try:  # as azure-identity's wrap_exceptions: what msal or the network raised, as an authentication failure
             app = self._app(tenant)
             request_time = int(time.time())
             result = app.acquire_token_for_client(list(scopes))
         except Exception as ex:
-            if kept is not None and kept.expires_on - time.time() > 300:
+            if kept is not None and _still_good(kept, refreshing=True):
                 return kept  # past its refresh time, not expired: msal too hands it out when a refresh fails
             if type(ex).__name__ == "ClientAuthenticationError":  # azure-core's, raised by net/light.py
                 raise
             raise authentication_failed(f"Authentication failed: {ex}") from ex
         if "access_token" not in result:
-            if kept is not None and kept.expires_on - time.time() > 300:
+            if kept is not None and _still_good(kept, refreshing=True):
                 return kept
             said = result.get("error_description") or result.get("error")
             raise authentication_failed(f"Authentication failed: {said}")
