@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import ssl
 import threading
 from collections.abc import Mapping
@@ -22,15 +23,18 @@ from urllib.parse import urlencode, urlsplit
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError
 
 from entra_profiles.net.answers import recorded
 from entra_profiles.net.httplog import logged
 from entra_profiles.net.kept_alive import KeptAlive
 from entra_profiles.net.loopback import is_loopback
+from entra_profiles.net.resolve import RESOLVER
 from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
 from entra_profiles.net.trace import LastResponse, trace, watched
 
 USER_AGENT = "entra-profiles (msal)"
+CONNECT_TIMEOUT_S = 10.0  # a proxy connection's name lookup, when urllib3 was given no connect timeout
 
 
 class LightResponse:
@@ -190,8 +194,22 @@ class LightHttp:
             self._managers.clear()
 
 
+def _looked_up(conn: HTTPConnection) -> None:
+    """A proxy's name looked up with a bounded wait first (net/resolve.py): a resolver that hangs fails the
+    connection within its connect timeout. urllib3 then asks for the name again, an answer the resolver has
+    just given."""
+    timeout = conn.timeout if isinstance(conn.timeout, int | float) else CONNECT_TIMEOUT_S
+    try:
+        RESOLVER.addresses(conn.host, conn.port or 443, timeout)
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out. (connect timeout={timeout})") from exc
+
+
 class _WatchedHTTP(HTTPConnection):
     def _new_conn(self) -> Any:
+        _looked_up(self)
         return watched(super()._new_conn())
 
     def request(self, *args: Any, **kwargs: Any) -> None:
@@ -202,6 +220,7 @@ class _WatchedHTTP(HTTPConnection):
 
 class _WatchedHTTPS(HTTPSConnection):
     def _new_conn(self) -> Any:
+        _looked_up(self)
         return watched(super()._new_conn())
 
     def request(self, *args: Any, **kwargs: Any) -> None:

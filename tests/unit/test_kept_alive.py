@@ -184,3 +184,37 @@ def test_a_context_without_verification_is_refused(server: Server) -> None:
     with pytest.raises(SSLError, match="TLS verification is off"):
         http.request("GET", f"{server.url}/ok", None, {}, 5.0)
     assert server.connections == 0
+
+
+def test_a_name_lookup_that_hangs_times_out_within_the_connect_timeout(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """getaddrinfo blocks beyond any socket timeout, before there is a socket for the deadline to cut:
+    the connection's wait for it keeps to the connect timeout, and the failure reads as a timeout."""
+    from entra_profiles.net import kept_alive, resolve
+
+    released = threading.Event()
+    real = socket.getaddrinfo
+
+    def hanging(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "localhost":
+            released.wait(10)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(resolve.socket, "getaddrinfo", hanging)
+    monkeypatch.setattr(kept_alive, "RESOLVER", resolve.Resolver())
+    url = server.url.replace("127.0.0.1", "localhost") + "/ok"
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectTimeoutError) as caught:
+            client(server).request("GET", url, None, {}, 0.3)
+    finally:
+        released.set()
+    assert time.monotonic() - started < 1.5
+    cause = network_cause(caught.value, url, None, sandbox=False)
+    assert cause is not None and cause.code == "timeout"
+    http = client(server)
+    try:
+        assert http.request("GET", url, None, {}, 5.0)[0] == 200  # once it answers, the name serves
+    finally:
+        http.close()
