@@ -17,7 +17,6 @@ import http.client
 import socket
 import ssl
 import threading
-import time
 import zlib
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
@@ -33,7 +32,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.wait import wait_for_read
 
-from entra_profiles.net.resolve import RESOLVER
+from entra_profiles.net.resolve import connect
 from entra_profiles.net.trace import watched
 
 Origin = tuple[str, str, int]  # scheme, host, port
@@ -134,7 +133,7 @@ def _connected(host: str, port: int, timeout: float) -> socket.socket:
     """A TCP connection within `timeout`, watched by the profile's deadline from then on; failures as
     urllib3 raises them."""
     try:
-        sock = _connect_any(host, port, timeout)
+        sock = connect(host, port, timeout)
     except socket.gaierror as exc:
         raise NameResolutionError(host, _Where(host, port), exc) from exc  # type: ignore[arg-type]
     except TimeoutError as exc:
@@ -144,22 +143,6 @@ def _connected(host: str, port: int, timeout: float) -> socket.socket:
         raise NewConnectionError(where, f"Failed to establish a new connection: {exc}") from exc  # type: ignore[arg-type]
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return watched(sock)
-
-
-def _connect_any(host: str, port: int, timeout: float) -> socket.socket:
-    """As socket.create_connection: each address of `host` in turn until one connects, else the last
-    failure; the name looked up with a bounded wait (net/resolve.py), all of it within `timeout`."""
-    ends = time.monotonic() + timeout
-    failure: OSError | None = None
-    for address in RESOLVER.addresses(host, port, timeout):
-        left = ends - time.monotonic()
-        if left <= 0:
-            raise failure if isinstance(failure, TimeoutError) else TimeoutError("timed out")
-        try:
-            return socket.create_connection((address, port), left)
-        except OSError as exc:
-            failure = exc
-    raise failure or OSError(f"no address found for {host}")
 
 
 class _HTTP(http.client.HTTPConnection):

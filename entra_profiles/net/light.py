@@ -14,6 +14,7 @@ import contextlib
 import os
 import socket
 import ssl
+import sys
 import threading
 from collections.abc import Mapping
 from http.client import HTTPMessage
@@ -23,13 +24,13 @@ from urllib.parse import urlencode, urlsplit
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from entra_profiles.net.answers import recorded
 from entra_profiles.net.httplog import logged
 from entra_profiles.net.kept_alive import KeptAlive
 from entra_profiles.net.loopback import is_loopback
-from entra_profiles.net.resolve import RESOLVER
+from entra_profiles.net.resolve import connect
 from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
 from entra_profiles.net.trace import LastResponse, trace, watched
 
@@ -194,23 +195,25 @@ class LightHttp:
             self._managers.clear()
 
 
-def _looked_up(conn: HTTPConnection) -> None:
-    """A proxy's name looked up with a bounded wait first (net/resolve.py): a resolver that hangs fails the
-    connection within its connect timeout. urllib3 then asks for the name again, an answer the resolver has
-    just given."""
+def _proxy_socket(conn: HTTPConnection) -> socket.socket:
+    """urllib3's HTTPConnection._new_conn with the proxy's name looked up by net/resolve.py: a resolver
+    that hangs fails the connection within its connect timeout, as the connection itself would."""
     timeout = conn.timeout if isinstance(conn.timeout, int | float) else CONNECT_TIMEOUT_S
     try:
-        RESOLVER.addresses(conn.host, conn.port or 443, timeout)
+        sock = connect(conn._dns_host, conn.port or 443, timeout, conn.source_address, conn.socket_options)
     except socket.gaierror as exc:
         raise NameResolutionError(conn.host, conn, exc) from exc
     except TimeoutError as exc:
         raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out. (connect timeout={timeout})") from exc
+    except OSError as exc:
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {exc}") from exc
+    sys.audit("http.client.connect", conn, conn.host, conn.port)
+    return sock
 
 
 class _WatchedHTTP(HTTPConnection):
     def _new_conn(self) -> Any:
-        _looked_up(self)
-        return watched(super()._new_conn())
+        return watched(_proxy_socket(self))
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         if self.sock is not None:  # a kept-alive connection
@@ -220,8 +223,7 @@ class _WatchedHTTP(HTTPConnection):
 
 class _WatchedHTTPS(HTTPSConnection):
     def _new_conn(self) -> Any:
-        _looked_up(self)
-        return watched(super()._new_conn())
+        return watched(_proxy_socket(self))
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         if self.sock is not None:

@@ -191,7 +191,7 @@ def test_a_name_lookup_that_hangs_times_out_within_the_connect_timeout(
 ) -> None:
     """getaddrinfo blocks beyond any socket timeout, before there is a socket for the deadline to cut:
     the connection's wait for it keeps to the connect timeout, and the failure reads as a timeout."""
-    from entra_profiles.net import kept_alive, resolve
+    from entra_profiles.net import resolve
 
     released = threading.Event()
     real = socket.getaddrinfo
@@ -202,7 +202,7 @@ def test_a_name_lookup_that_hangs_times_out_within_the_connect_timeout(
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(resolve.socket, "getaddrinfo", hanging)
-    monkeypatch.setattr(kept_alive, "RESOLVER", resolve.Resolver())
+    monkeypatch.setattr(resolve, "RESOLVER", resolve.Resolver())
     url = server.url.replace("127.0.0.1", "localhost") + "/ok"
     started = time.monotonic()
     try:

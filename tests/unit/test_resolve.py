@@ -60,8 +60,8 @@ def test_askers_at_the_same_time_share_one_lookup_and_its_answer_is_kept(stand_i
     stand_in.answering.set()
     for asker in askers:
         asker.join(5)
-    assert answers == [["127.0.0.1"]] * 4
-    assert resolver.addresses("a.test", 443, 5) == ["127.0.0.1"]
+    assert answers == [[(socket.AF_INET, ("127.0.0.1", 443))]] * 4
+    assert resolver.addresses("a.test", 443, 5) == answers[0]
     assert stand_in.asked == ["a.test"]
 
 
@@ -85,8 +85,8 @@ def test_a_failed_lookup_is_not_kept(stand_in: StandIn) -> None:
 
 
 def test_an_ip_address_is_not_looked_up(stand_in: StandIn) -> None:
-    assert Resolver().addresses("127.0.0.1", 443, 0) == ["127.0.0.1"]
-    assert Resolver().addresses("::1", 443, 0) == ["::1"]
+    assert Resolver().addresses("127.0.0.1", 443, 0) == [(socket.AF_INET, ("127.0.0.1", 443))]
+    assert Resolver().addresses("::1", 443, 0) == [(socket.AF_INET6, ("::1", 443, 0, 0))]
     assert stand_in.asked == []
 
 
@@ -97,7 +97,7 @@ def test_a_proxy_whose_name_lookup_hangs_fails_within_the_connect_timeout(
     from entra_profiles.net import light
     from entra_profiles.net.causes import chain
 
-    monkeypatch.setattr(light, "RESOLVER", Resolver())
+    monkeypatch.setattr(resolve, "RESOLVER", Resolver())
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
@@ -107,4 +107,58 @@ def test_a_proxy_whose_name_lookup_hangs_fails_within_the_connect_timeout(
         http.get("https://login.example.test/x")
     assert time.monotonic() - started < 1.5
     assert any("looking up proxy.test took longer than 0.3 s" in str(e) for e in chain(caught.value))
+    assert stand_in.asked == ["proxy.test"]
+
+
+def test_an_address_that_drops_connection_attempts_leaves_time_for_the_next(
+    stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of two addresses, the first drops SYNs (a connect that never ends, played here by a socket whose
+    connect waits out its timeout): the second still gets its share of the time and connects."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    silent = ("192.0.2.1", port)  # TEST-NET-1: never dialled, the stand-in socket below times out instead
+    monkeypatch.setattr(resolve, "RESOLVER", Resolver())
+    monkeypatch.setattr(
+        resolve.RESOLVER, "addresses", lambda *_: [(socket.AF_INET, silent), (socket.AF_INET, ("127.0.0.1", port))]
+    )
+    real_connect = socket.socket.connect
+    waits: list[float] = []
+
+    class Dialled(socket.socket):
+        def connect(self, address: Any) -> None:
+            if address == silent:
+                waits.append(self.gettimeout() or 0.0)
+                time.sleep(self.gettimeout() or 0.0)
+                raise TimeoutError("timed out")
+            real_connect(self, address)
+
+    monkeypatch.setattr(resolve.socket, "socket", Dialled)
+    started = time.monotonic()
+    try:
+        with resolve.connect("two.test", port, 1.0) as sock:
+            assert sock.getpeername()[1] == port
+    finally:
+        listener.close()
+    assert waits == [pytest.approx(0.5, abs=0.05)]
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_proxy_connection_uses_the_answer_instead_of_asking_again(
+    stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """urllib3 would look the name up again, unbounded: the proxied path connects to the answer itself."""
+    from runsupport import dead_port
+
+    from entra_profiles.net import light
+    from entra_profiles.net.causes import chain
+
+    stand_in.answering.set()
+    monkeypatch.setattr(resolve, "RESOLVER", Resolver())
+    monkeypatch.setenv("HTTPS_PROXY", f"http://proxy.test:{dead_port()}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(Exception) as caught:  # the proxy refuses: urllib3's ProxyError around it
+        light.LightHttp(None, 2.0, 5.0, 2).get("https://login.example.test/x")
+    assert any(isinstance(e, ConnectionRefusedError) for e in chain(caught.value))
     assert stand_in.asked == ["proxy.test"]
