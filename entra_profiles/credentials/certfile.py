@@ -2,12 +2,21 @@
 
 The format is detected by content, not by file name. Key material stays in memory; `repr()` shows
 the thumbprint, subject and source, never the key. Messages never hold key material or the password.
+
+The same content with the same password is loaded once per process: cryptography checks an RSA key as
+it loads it (about 35 ms of one core for 2048 bits, holding the GIL), and many profiles often share a
+certificate (a multi-tenant app signing in to each customer's tenant). The cache is keyed by a digest
+of the content and the password, keeps at most CACHED certificates, and never keeps a failure.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +33,7 @@ from entra_profiles.errors import EntraProfilesError
 MAX_BYTES = 1 << 20
 PEM_CERT_RE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 PEM_KEY_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.+?-----END \1-----", re.S)
+CACHED = 1024  # distinct certificates kept loaded (a few KB each)
 NO_KEY_HINT = "export the certificate with its private key (PFX), or a PEM with both"
 PASSWORD_HINT = "the password can come from the environment, e.g. password: ${env:CERT_PASSWORD}"
 
@@ -93,8 +103,43 @@ def load_certificate_file(path: Path, password: str | None) -> LoadedCertificate
     return load_certificate_bytes(data, password, str(path))
 
 
+_loaded: OrderedDict[bytes, Future[LoadedCertificate]] = OrderedDict()
+_loaded_lock = threading.Lock()
+
+
 def load_certificate_bytes(data: bytes, password: str | None, source: str) -> LoadedCertificate:
-    """PEM (key + certificate [+ chain], key maybe encrypted) or PFX, with or without a password."""
+    """PEM (key + certificate [+ chain], key maybe encrypted) or PFX, with or without a password; loaded
+    once for the same content and password (callers at the same time wait for that one load)."""
+    digest = hashlib.sha256(b"%d:%s:" % (len(data), data) + (b"-" if password is None else b"+" + password.encode()))
+    key = digest.digest()
+    with _loaded_lock:
+        loading = _loaded.get(key)
+        leader = loading is None
+        if loading is None:
+            loading = _loaded[key] = Future()
+            while len(_loaded) > CACHED:
+                _loaded.popitem(last=False)
+        else:
+            _loaded.move_to_end(key)
+    if not leader:
+        try:
+            found = loading.result()
+        except CertificateError:  # it failed for that caller: this one loads it and gets its own message
+            return _load(data, password, source)
+        return found if found.source == source else replace(found, source=source)
+    try:
+        loaded = _load(data, password, source)
+    except BaseException as exc:
+        with _loaded_lock:
+            if _loaded.get(key) is loading:
+                del _loaded[key]
+        loading.set_exception(exc)
+        raise
+    loading.set_result(loaded)
+    return loaded
+
+
+def _load(data: bytes, password: str | None, source: str) -> LoadedCertificate:
     if b"-----BEGIN " in data:
         return _from_pem(data, password, source)
     try:
