@@ -50,7 +50,7 @@ Examples:
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Worker processes (default: one per 500 profiles, at most one per core).",
+    help="Worker processes (default: one per 500 profiles, a certificate counting as 25; at most one per core).",
 )
 @timeout_options("per profile")
 @click.option("--probe", is_flag=True, help="Also call Graph (GET /organization) with each token.")

@@ -32,6 +32,9 @@ from entra_profiles.run.options import ConnectOptions
 GRACE_S = 5.0  # beyond a profile's own deadline, before the runner stops waiting for it
 DISCOVERING = (ClientSecret, Certificate)  # msal confidential clients discover the tenant first
 PROFILES_PER_WORKER = 500  # a worker process pays off from about this many profiles (its start-up: ~0.5 s)
+# A certificate a process loads costs about as much CPU as this many profiles: cryptography checks its RSA
+# key (~35 ms of one core for 2048 bits; credentials/certfile.py loads each once per process).
+CERTIFICATE_WEIGHT = 25
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,25 @@ Progress = Callable[[ProfileResult, int, int], None]
 Emit = Callable[[ProfileResult], None]
 
 
-def default_workers(profiles: int, cpus: int | None = None) -> int:
-    """One worker process per PROFILES_PER_WORKER profiles, at most one per core; 1 for small batches,
-    where starting a process would cost more than it saves."""
-    return max(1, min(cpus or os.cpu_count() or 1, profiles // PROFILES_PER_WORKER))
+def default_workers(profiles: int, cpus: int | None = None, certificates: int = 0) -> int:
+    """One worker process per PROFILES_PER_WORKER profiles' worth of work, a distinct certificate counting
+    as CERTIFICATE_WEIGHT profiles, at most one per core; 1 for small batches, where starting a process
+    would cost more than it saves."""
+    work = profiles + CERTIFICATE_WEIGHT * certificates
+    return max(1, min(cpus or os.cpu_count() or 1, work // PROFILES_PER_WORKER))
+
+
+def distinct_certificates(ps: ProfileSet, names: list[str]) -> int:
+    """How many distinct certificate files and Key Vault certificates the profiles `names` load (a store's
+    are scanned once per process whatever the profiles ask of it: not counted)."""
+    seen: set[str] = set()
+    for name in names:
+        credential = ps.profiles[name].credential
+        if isinstance(credential, Certificate) and credential.keyvault is not None:
+            seen.add(f"keyvault:{credential.keyvault}")
+        elif isinstance(credential, Certificate) and credential.path is not None:
+            seen.add(f"file:{os.path.normpath(ps.file.parent / os.path.expanduser(credential.path))}")
+    return len(seen)
 
 
 def run_profiles(
@@ -61,7 +79,7 @@ def run_profiles(
 ) -> list[ProfileResult]:
     """Connect each named profile, reading its Key Vault references first (its --timeout covers both);
     RunInterrupted on Ctrl-C, with what finished."""
-    workers = options.workers or default_workers(len(names))
+    workers = options.workers or default_workers(len(names), certificates=distinct_certificates(ps, names))
     if workers > 1 and len(names) > 1:
         from entra_profiles.run.workers import run_in_workers
 
