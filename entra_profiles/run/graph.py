@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from entra_profiles.credentials.options import Transports
-from entra_profiles.deadlines import Deadline, retrying, within
+from entra_profiles.deadlines import Deadline, guarded, retrying
 from entra_profiles.errors import clipped
 from entra_profiles.net.causes import TRANSIENT_STATUS, answer_problem, seconds, transient
-from entra_profiles.net.trace import trace
 from entra_profiles.results import Failure, ProfileFailed
 from entra_profiles.routing import Route
 from entra_profiles.run.failures import MALFORMED_HINT, REDIRECT_HINT
+
+AGENT = {"User-Agent": "entra-profiles"}
 
 
 class GraphAnswered(ProfileFailed):
@@ -35,7 +37,7 @@ def graph_get(
     """The JSON body of `GET {graph}{path}`, or GraphAnswered (`what` names the call in its message,
     `hints` by status); 429, 5xx, dropped connections and bodies cut short are retried."""
     return retrying(
-        lambda: within(deadline, _get, route, token, path, transports, what, hints or {}),
+        lambda: guarded(deadline, _get, route, token, path, transports, what, hints or {}),
         deadline,
         retries,
         _retryable,
@@ -51,15 +53,12 @@ def _retryable(exc: BaseException) -> bool:
 
 def _get(route: Route, token: str, path: str, transports: Transports, what: str, hints: dict[int, str]) -> Any:
     url = f"{route.graph_url}{path}"
-    trace().sending = url
-    response = transports.session().get(
-        url,
-        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-        verify=route.ca_bundle or True,
-        timeout=(transports.connect_timeout, transports.read_timeout),
-        allow_redirects=False,  # a bearer token goes only where it was asked for
-    )
-    trace().sending = None
+    http, owned = transports.light_for(route)  # it follows no redirect: a bearer token goes only where it was sent
+    try:
+        response = http.get(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json", **AGENT})
+    finally:
+        if owned:
+            http.close()
     problem = answer_problem(response.status_code, response.headers, response.content, url)
     if problem is not None:
         code = "redirect" if problem.startswith("redirected") else "malformed_answer"
@@ -82,6 +81,6 @@ def _get(route: Route, token: str, path: str, transports: Transports, what: str,
 
 def _json(response: Any) -> Any:
     try:
-        return response.json()
+        return json.loads(response.content)
     except ValueError:
         return {}
