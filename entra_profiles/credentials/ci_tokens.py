@@ -1,13 +1,17 @@
 """CI OIDC tokens for workload identity: GitHub Actions' and Azure Pipelines' request endpoints.
 
-`run` fetches one afresh for every Entra token (CI tokens live minutes); `export` fetches one now and
+`run` asks once for the profiles that want the same CI's token for the same audience, and shares it
+while it has more than a minute left (CI tokens live minutes); `export` fetches one now and
 writes it to a private file (azure-identity reads a federated token only from a file); Terraform can
 fetch its own and gets the request URL and bearer instead (`oidc_request`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -67,11 +71,13 @@ def fetch_ci_token(
     deadline: Deadline | None = None,
     retries: int = 3,
 ) -> str:
-    """A fresh OIDC token from GitHub Actions or Azure Pipelines (registered with the redactor), within
+    """An OIDC token from GitHub Actions or Azure Pipelines (registered with the redactor), within
     `deadline` (else the calling profile's, else 60 s); throttling, 5xx, drops and bodies cut short are
-    retried up to `retries` times."""
-    from entra_profiles.deadlines import DEFAULT_TIMEOUT, Deadline, DeadlineExceeded, retrying, within
-    from entra_profiles.net.causes import network_cause, origin, transient
+    retried up to `retries` times. The profiles of a batch that ask the same CI for the same audience
+    share one token while it has more than KEEP_MARGIN_S left (one asks, the others wait for it), as one
+    CI login step serves a job's every tool."""
+    from entra_profiles.deadlines import DEFAULT_TIMEOUT, Deadline
+    from entra_profiles.net.causes import origin
     from entra_profiles.net.trace import trace
 
     env = os.environ if environ is None else environ
@@ -83,6 +89,65 @@ def fetch_ci_token(
         )
     end = deadline or trace().deadline or Deadline.start(DEFAULT_TIMEOUT)
     who = f"{'GitHub' if spec.github else 'Azure Pipelines'}'s OIDC endpoint at {origin(url)}"
+    key = hashlib.sha256(f"{url}\n{bearer}\n{spec.audience}\n{spec.service_connection_id}".encode()).digest()
+    kept = _kept(key)
+    if kept is not None:
+        return kept
+    with _KEYS_LOCK:
+        asking = _ASKING.setdefault(key, threading.Lock())
+    if not asking.acquire(timeout=max(0.0, end.left())):  # another profile is asking: wait for its token
+        raise _timed_out(who, end.budget)
+    try:
+        kept = _kept(key)
+        if kept is not None:
+            return kept
+        token = _fetch(spec, route, url, bearer, end, retries, who)
+        expires = _expiry(token)
+        if expires is not None:
+            with _KEYS_LOCK:
+                _TOKENS[key] = (token, expires)
+        return token
+    finally:
+        asking.release()
+
+
+KEEP_MARGIN_S = 60.0  # a CI token is shared while it has more than this left
+_TOKENS: dict[bytes, tuple[str, float]] = {}  # by CI request and audience: the token and when it expires
+_ASKING: dict[bytes, threading.Lock] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def _kept(key: bytes) -> str | None:
+    with _KEYS_LOCK:
+        kept = _TOKENS.get(key)
+    if kept is not None and kept[1] - time.time() > KEEP_MARGIN_S:
+        return kept[0]
+    return None
+
+
+def _expiry(token: str) -> float | None:
+    """The token's `exp` (None when it has none: it is then not shared). Not verified: it came over TLS
+    from the CI, and Entra checks it."""
+    import jwt
+
+    try:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return None
+    return float(exp) if isinstance(exp, int | float) else None
+
+
+def _timed_out(who: str, budget: float) -> CiTokenUnavailable:
+    return CiTokenUnavailable(
+        f"timed out after {budget:g} s waiting for {who}", hint="raise --timeout, or check the network", code="timeout"
+    )
+
+
+def _fetch(spec: WorkloadIdentity, route: Route, url: str, bearer: str, end: Deadline, retries: int, who: str) -> str:
+    """One token from the CI, asked for with retries within `end`."""
+    from entra_profiles.deadlines import DeadlineExceeded, retrying, within
+    from entra_profiles.net.causes import network_cause, transient
+
     try:
         token = retrying(
             lambda: within(end, _ask, spec, route, url, bearer),
@@ -92,11 +157,7 @@ def fetch_ci_token(
             lambda exc: getattr(exc, "retry_after", None),
         )
     except DeadlineExceeded:
-        raise CiTokenUnavailable(
-            f"timed out after {end.budget:g} s waiting for {who}",
-            hint="raise --timeout, or check the network",
-            code="timeout",
-        ) from None
+        raise _timed_out(who, end.budget) from None
     except _Answered as exc:
         refused = exc.status in (401, 403, 404)
         hint = (

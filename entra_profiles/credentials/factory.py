@@ -1,5 +1,6 @@
-"""Build the credential a profile describes (one module per credential type): an app's secret or
-certificate with msal directly (credentials/confidential.py), identities with azure-identity."""
+"""Build the credential a profile describes (one module per credential type): an app's secret,
+certificate or CI token (workload identity) with msal directly (credentials/confidential.py), managed
+identities and Azure Pipelines with azure-identity."""
 
 from __future__ import annotations
 
@@ -45,5 +46,6 @@ def build_credential(
     if isinstance(spec, WorkloadIdentity):
         from entra_profiles.credentials import workload_identity
 
-        return workload_identity.build(profile, spec, route, kwargs, base_dir, transports.retries)
+        confidential = confidential_kwargs(route, transports, any_tenant)
+        return workload_identity.build(profile, spec, route, kwargs, base_dir, transports.retries, confidential)
     raise AssertionError(f"no builder for {type(spec).__name__}")

@@ -1,6 +1,7 @@
 """Workload identity federation: a CI's OIDC token exchanged for an Entra token.
 
-The CI token is fetched (or the file read) afresh for every Entra token: CI tokens live minutes.
+The token file is read for every Entra token; a CI's token is shared by the profiles that ask for the
+same audience while it has more than a minute left (credentials/ci_tokens.py).
 """
 
 from __future__ import annotations
@@ -22,15 +23,27 @@ def _unavailable(message: str, hint: str) -> ProfileFailed:
     return ProfileFailed(Failure("unavailable", message, hint))
 
 
+TOKEN_FILE_HINT = "check token_file; in Kubernetes the workload identity webhook mounts it"
+
+
+def _unreadable(path: Path, exc: OSError) -> ProfileFailed:
+    return _unavailable(f"cannot read the federated token file {path}: {exc.strerror}", TOKEN_FILE_HINT)
+
+
+def _there(path: Path) -> None:
+    """The token file exists (it is read, each time a token is asked for, within the deadline)."""
+    try:
+        path.stat()
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
 def token_file_reader(path: Path) -> Callable[[], str]:
     def read() -> str:
         try:
             token = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise _unavailable(
-                f"cannot read the federated token file {path}: {exc.strerror}",
-                "check token_file; in Kubernetes the workload identity webhook mounts it",
-            ) from None
+            raise _unreadable(path, exc) from None
         if not token:
             raise _unavailable(f"the federated token file {path} is empty", "check what writes it")
         REDACTOR.register(token)
@@ -40,24 +53,41 @@ def token_file_reader(path: Path) -> Callable[[], str]:
 
 
 def build(
-    profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any], base: Path, retries: int = 3
+    profile: Profile,
+    spec: WorkloadIdentity,
+    route: Route,
+    kwargs: dict[str, Any],
+    base: Path,
+    retries: int = 3,
+    confidential: dict[str, Any] | None = None,
 ) -> tuple[Any, CredentialFacts]:
+    """Azure Pipelines' credential from azure-identity (`kwargs`); GitHub's and a token file's with msal
+    directly (`confidential`: the app's sign-in with the CI token as its client assertion, as
+    azure-identity's ClientAssertionCredential makes it, without its per-credential pipeline)."""
     assert profile.client_id is not None
     facts = CredentialFacts("AppOnly", "WorkloadIdentity", client_id=profile.client_id)
     if spec.azure_pipelines:
         return _azure_pipelines(profile, spec, route, kwargs), facts
-    from azure.identity import ClientAssertionCredential
+    from entra_profiles.credentials.confidential import ConfidentialCredential
 
+    # What can be told here is told before msal asks the authority anything (azure-identity asks the CI
+    # first): a token file that is not there, a CI that offers no OIDC token.
     if spec.token_file:
-        func = token_file_reader((base / spec.token_file).expanduser())
+        path = (base / spec.token_file).expanduser()
+        _there(path)
+        func = token_file_reader(path)
     else:
-        from entra_profiles.credentials.ci_tokens import fetch_ci_token
+        from entra_profiles.credentials.ci_tokens import fetch_ci_token, oidc_request
 
-        def func() -> str:  # within the profile's deadline: azure-identity calls it inside get_token
+        oidc_request(spec, route, os.environ)
+
+        def func() -> str:  # within the profile's deadline: msal calls it for each token it asks for
             return fetch_ci_token(spec, route, retries=retries)
 
-    options = {k: v for k, v in kwargs.items() if k != "disable_instance_discovery"}
-    return ClientAssertionCredential(profile.tenant, profile.client_id, func, **options), facts
+    assert confidential is not None
+    credential = ConfidentialCredential(profile.tenant, profile.client_id, {"client_assertion": func}, **confidential)
+    credential.cut_at_deadline = False  # a token file or the CI's endpoint is read too: deadlines.within
+    return credential, facts
 
 
 def _azure_pipelines(profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any]) -> Any:

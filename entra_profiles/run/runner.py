@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entra_profiles.config.loader import ProfileSet
-from entra_profiles.config.models import Certificate, ClientSecret, ManagedIdentity, WorkloadIdentity
+from entra_profiles.config.models import Certificate, ClientSecret, WorkloadIdentity
 from entra_profiles.credentials.options import Transports
 from entra_profiles.credentials.process_env import release_all
 from entra_profiles.deadlines import Deadline
@@ -30,7 +30,7 @@ from entra_profiles.run.heap import quiet_collector
 from entra_profiles.run.options import ConnectOptions
 
 GRACE_S = 5.0  # beyond a profile's own deadline, before the runner stops waiting for it
-DISCOVERING = (ClientSecret, Certificate)  # msal confidential clients discover the tenant first
+DISCOVERING = (ClientSecret, Certificate, WorkloadIdentity)  # msal's clients discover the tenant first
 PROFILES_PER_WORKER = 500  # a worker process pays off from about this many profiles (its start-up: ~0.5 s)
 # A certificate a process loads costs about as much CPU as this many profiles: cryptography checks its RSA
 # key (~35 ms of one core for 2048 bits; credentials/certfile.py loads each once per process).
@@ -165,11 +165,17 @@ def _import_first(ps: ProfileSet, names: list[str]) -> None:
 
     with contextlib.suppress(ImportError):
         import msal_extensions  # type: ignore[import-untyped]  # noqa: F401
-    kinds = {type(ps.profiles[n].credential) for n in names}
-    if Certificate in kinds:
+    credentials = [ps.profiles[n].credential for n in names]
+    if any(isinstance(c, Certificate) for c in credentials):
         from entra_profiles.credentials import certificate  # noqa: F401
-    if kinds & {ManagedIdentity, WorkloadIdentity}:
+    if not all(_discovers(c) for c in credentials):  # managed identities, Azure Pipelines: azure-identity's
         import azure.identity  # noqa: F401
+
+
+def _discovers(credential: Any) -> bool:
+    """Signs in with msal directly (credentials/confidential.py), which asks for the tenant's discovery
+    document first."""
+    return isinstance(credential, DISCOVERING) and not getattr(credential, "azure_pipelines", False)
 
 
 class _Jobs:
@@ -261,7 +267,7 @@ def _prefetch_discovery(
     routes: dict[tuple[str, str, str | None], tuple[Any, str, str]] = {}
     for name in names:
         profile = ps.profiles[name]
-        if not isinstance(profile.credential, DISCOVERING) or name in ps.deferred:
+        if not _discovers(profile.credential) or name in ps.deferred:
             continue
         route = route_for(ps.cloud(profile.cloud), sandbox)
         key = (route.authority_host, profile.tenant, route.ca_bundle)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from runsupport import AUTOMATION, CONTOSO, RunProfiles, by_name, report
 
@@ -223,18 +224,21 @@ def test_sandbox_routes_every_cloud_without_changing_scopes(run_profiles: RunPro
     assert got["usgov"]["context"]["Scopes"] == ["User.Read.All", "Group.Read.All", "Application.Read.All"]
 
 
-def test_workload_identity_github_outside_actions_is_unavailable(tmp_path: Path) -> None:
+def run_alone(tmp_path: Path, name: str, credential: str) -> Any:
+    """`run` of one contoso profile with `credential`, without a sandbox: the network guard sees any
+    request that would leave this machine."""
     from clirunner import run_cli
 
     path = tmp_path / "profiles.yaml"
-    path.write_text(f"""version: 1
-profiles:
-  github:
-    tenant: contoso.onmicrosoft.com
-    client_id: {AUTOMATION}
-    credential: {{type: workload_identity, github: true}}
-""")
-    r = run_cli("-f", str(path), "run", "--format", "json")  # no sandbox: nothing to route to
+    path.write_text(
+        f"version: 1\nprofiles:\n  {name}:\n    tenant: contoso.onmicrosoft.com\n    client_id: {AUTOMATION}\n"
+        f"    credential: {credential}\n"
+    )
+    return run_cli("-f", str(path), "run", "--format", "json")
+
+
+def test_workload_identity_github_outside_actions_is_unavailable(tmp_path: Path) -> None:
+    r = run_alone(tmp_path, "github", "{type: workload_identity, github: true}")
     assert by_name(r)["github"]["error"] == {
         "code": "unavailable",
         "message": "GitHub Actions OIDC is not available: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN are not set",
@@ -265,3 +269,30 @@ def test_a_scope_for_an_unknown_resource_is_explained(run_profiles: RunProfiles)
     assert r.code == 1
     meaning, hint = explain("500011")
     assert r.out.splitlines()[-2:] == [f"error: app: AADSTS500011: {meaning}", f"  hint: {hint}"]
+
+
+def test_workload_identity_profiles_share_one_ci_token(run_profiles: RunProfiles, box: Sandbox) -> None:
+    """A batch federating one app into many tenants asks the CI once for its token (as one login step
+    serves a job), and signs in with msal directly: one discovery, one token request per profile."""
+    profiles = "".join(
+        f"""  wi{i}:
+    tenant: contoso.onmicrosoft.com
+    client_id: {AUTOMATION}
+    credential: {{type: workload_identity, github: true}}
+"""
+        for i in range(6)
+    )
+    before = len(box.request_log())
+    r = run_profiles(profiles, "--format", "json")
+    assert r.code == 0, r.out
+    kinds = [entry["kind"] for entry in box.request_log()[before:]]
+    assert (kinds.count("oidc"), kinds.count("token")) == (1, 6)
+
+
+def test_a_missing_token_file_fails_before_anything_is_asked(tmp_path: Path) -> None:
+    r = run_alone(tmp_path, "k8s", "{type: workload_identity, token_file: gone/token}")
+    assert by_name(r)["k8s"]["error"] == {
+        "code": "unavailable",
+        "message": f"cannot read the federated token file {tmp_path / 'gone/token'}: No such file or directory",
+        "hint": "check token_file; in Kubernetes the workload identity webhook mounts it",
+    }

@@ -1,0 +1,59 @@
+"""A CI token is shared by the profiles that ask the same CI for the same audience while it has more than
+a minute left; one about to expire, or one without `exp`, is asked for again. The CI's answer is played
+by a stand-in for the request itself (the sandbox's issuer has one lifetime); the rule is what is tested."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+
+from entra_profiles.clouds import BUILTIN
+from entra_profiles.config.models import WorkloadIdentity
+from entra_profiles.credentials import ci_tokens
+from entra_profiles.routing import route_for
+
+ENV = {"ACTIONS_ID_TOKEN_REQUEST_URL": "https://127.0.0.1:9/oidc", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "bearer"}
+
+
+def asks(monkeypatch: pytest.MonkeyPatch, lifetime: float | None) -> list[str]:
+    """Each request made for a CI token; each answered with a token living `lifetime` s (None: no exp)."""
+    made: list[str] = []
+
+    def answer(spec: WorkloadIdentity, route: Any, url: str, bearer: str) -> str:
+        made.append(spec.audience or "")
+        claims: dict[str, Any] = {"sub": "repo:contoso/infra:ref:refs/heads/main", "n": len(made)}
+        if lifetime is not None:
+            claims["exp"] = int(time.time() + lifetime)
+        return jwt.encode(claims, "k" * 32, algorithm="HS256")
+
+    monkeypatch.setattr(ci_tokens, "_ask", answer)
+    monkeypatch.setattr(ci_tokens, "_TOKENS", {})
+    return made
+
+
+def fetch(audience: str = "api://AzureADTokenExchange") -> str:
+    spec = WorkloadIdentity(type="workload_identity", github=True, audience=audience)
+    return ci_tokens.fetch_ci_token(spec, route_for(BUILTIN["Global"], None), ENV)
+
+
+def test_a_token_with_time_left_is_shared_per_audience(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = asks(monkeypatch, lifetime=600)
+    assert fetch() == fetch()
+    fetch("api://AzureADTokenExchangeUSGov")
+    assert made == ["api://AzureADTokenExchange", "api://AzureADTokenExchangeUSGov"]
+
+
+def test_a_token_about_to_expire_is_asked_for_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = asks(monkeypatch, lifetime=30)
+    assert fetch() != fetch()
+    assert len(made) == 2
+
+
+def test_a_token_without_an_expiry_is_never_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = asks(monkeypatch, lifetime=None)
+    fetch()
+    fetch()
+    assert len(made) == 2
