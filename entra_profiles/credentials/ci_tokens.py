@@ -95,24 +95,27 @@ def fetch_ci_token(
         return kept
     with _KEYS_LOCK:
         asking = _ASKING.setdefault(key, threading.Lock())
-    if not asking.acquire(timeout=max(0.0, end.left())):  # another profile is asking: wait for its token
+    record = trace()
+    record.sending = url  # waiting for another profile's request to the CI is waiting for the CI
+    if not asking.acquire(timeout=max(0.0, end.left())):
         raise _timed_out(who, end.budget)
     try:
         kept = _kept(key)
         if kept is not None:
+            record.sending = None
             return kept
         token = _fetch(spec, route, url, bearer, end, retries, who)
-        expires = _expiry(token)
-        if expires is not None:
+        lifetime = _lifetime(token)
+        if lifetime is not None:
             with _KEYS_LOCK:
-                _TOKENS[key] = (token, expires)
+                _TOKENS[key] = (token, time.monotonic() + lifetime)
         return token
     finally:
         asking.release()
 
 
 KEEP_MARGIN_S = 60.0  # a CI token is shared while it has more than this left
-_TOKENS: dict[bytes, tuple[str, float]] = {}  # by CI request and audience: the token and when it expires
+_TOKENS: dict[bytes, tuple[str, float]] = {}  # by CI request and audience: the token, its end (monotonic)
 _ASKING: dict[bytes, threading.Lock] = {}
 _KEYS_LOCK = threading.Lock()
 
@@ -120,21 +123,26 @@ _KEYS_LOCK = threading.Lock()
 def _kept(key: bytes) -> str | None:
     with _KEYS_LOCK:
         kept = _TOKENS.get(key)
-    if kept is not None and kept[1] - time.time() > KEEP_MARGIN_S:
+    if kept is not None and kept[1] - time.monotonic() > KEEP_MARGIN_S:
         return kept[0]
     return None
 
 
-def _expiry(token: str) -> float | None:
-    """The token's `exp` (None when it has none: it is then not shared). Not verified: it came over TLS
-    from the CI, and Entra checks it."""
+def _lifetime(token: str) -> float | None:
+    """Seconds the token has left, by its own clock where it says when it was issued (`exp` - `iat`: a
+    clock here that runs behind cannot stretch it), else by this machine's; None without `exp` (it is
+    then not shared). Not verified: it came over TLS from the CI, and Entra checks it."""
     import jwt
 
     try:
-        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+        claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         return None
-    return float(exp) if isinstance(exp, int | float) else None
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not isinstance(exp, int | float):
+        return None
+    left = exp - time.time()
+    return min(left, exp - iat) if isinstance(iat, int | float) else left
 
 
 def _timed_out(who: str, budget: float) -> CiTokenUnavailable:

@@ -46,6 +46,6 @@ def build_credential(
     if isinstance(spec, WorkloadIdentity):
         from entra_profiles.credentials import workload_identity
 
-        confidential = confidential_kwargs(route, transports, any_tenant)
+        confidential = None if spec.azure_pipelines else confidential_kwargs(route, transports, any_tenant)
         return workload_identity.build(profile, spec, route, kwargs, base_dir, transports.retries, confidential)
     raise AssertionError(f"no builder for {type(spec).__name__}")

@@ -6,7 +6,9 @@ same audience while it has more than a minute left (credentials/ci_tokens.py).
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,11 +33,22 @@ def _unreadable(path: Path, exc: OSError) -> ProfileFailed:
 
 
 def _there(path: Path) -> None:
-    """The token file exists (it is read, each time a token is asked for, within the deadline)."""
+    """The token file is there to be read (it is read each time a token is asked for, within the
+    deadline): not missing, not a directory, readable, not empty."""
     try:
-        path.stat()
+        found = path.stat()
+        if stat.S_ISDIR(found.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not os.access(path, os.R_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
     except OSError as exc:
         raise _unreadable(path, exc) from None
+    if stat.S_ISREG(found.st_mode) and found.st_size == 0:
+        raise _empty(path)
+
+
+def _empty(path: Path) -> ProfileFailed:
+    return _unavailable(f"the federated token file {path} is empty", "check what writes it")
 
 
 def token_file_reader(path: Path) -> Callable[[], str]:
@@ -45,7 +58,7 @@ def token_file_reader(path: Path) -> Callable[[], str]:
         except OSError as exc:
             raise _unreadable(path, exc) from None
         if not token:
-            raise _unavailable(f"the federated token file {path} is empty", "check what writes it")
+            raise _empty(path)
         REDACTOR.register(token)
         return token
 

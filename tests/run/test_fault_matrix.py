@@ -4,9 +4,10 @@ redirecting, all at once in one batch per fault, each endpoint failing its own p
 fault: the batch ends within --timeout and a grace, the process exits, the profile that meets no fault
 stays ok, and each failure names its endpoint and the cause.
 
-One batch of seven profiles covers the six endpoints: faults aim at one profile each by client id
+One batch of eight profiles covers the six endpoints: faults aim at one profile each by client id
 (token, managed identity), by path (the discovery of the tenant named by its domain), or by kind (CI
-OIDC, Key Vault, Graph: one profile each uses them). The batches run at once on the four `lab` sandboxes."""
+OIDC, Key Vault, Graph: one profile each uses them, but two share the CI's token). The batches run at
+once on the four `lab` sandboxes."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ profiles:
     tenant: {CONTOSO}
     client_id: {AUTOMATION}
     credential: {{type: workload_identity, github: true}}
+  ci-too:
+    tenant: {CONTOSO}
+    client_id: {AUTOMATION}
+    credential: {{type: workload_identity, github: true}}
   vault:
     tenant: {CONTOSO}
     client_id: {AUTOMATION}
@@ -88,6 +93,7 @@ def endpoints(sb: Sandbox) -> dict[str, str]:
         "discovery": f"the discovery endpoint at {authority}",
         "identity": f"the managed identity endpoint at {sb.info['imds_authority_host']}",
         "ci": f"GitHub's OIDC endpoint at {authority}",
+        "ci-too": f"GitHub's OIDC endpoint at {authority}",  # it waits for the CI token "ci" asks for, or asks
         "vault": f"Key Vault secret 'contoso-app-secret' in {VAULT}: ",
         "graph": "Graph",
     }

@@ -57,3 +57,14 @@ def test_a_token_without_an_expiry_is_never_shared(monkeypatch: pytest.MonkeyPat
     fetch()
     fetch()
     assert len(made) == 2
+
+
+def test_a_token_lasts_no_longer_than_the_ci_said_when_this_clock_runs_behind() -> None:
+    now = time.time()
+    issued_ahead = jwt.encode({"iat": int(now + 10_000), "exp": int(now + 10_300)}, "k" * 32, algorithm="HS256")
+    issued_now = jwt.encode({"iat": int(now), "exp": int(now + 600)}, "k" * 32, algorithm="HS256")
+    no_iat = jwt.encode({"exp": int(now + 600)}, "k" * 32, algorithm="HS256")
+    assert ci_tokens._lifetime(issued_ahead) == pytest.approx(300, abs=2)
+    assert ci_tokens._lifetime(issued_now) == pytest.approx(600, abs=2)
+    assert ci_tokens._lifetime(no_iat) == pytest.approx(600, abs=2)
+    assert ci_tokens._lifetime("not-a-jwt") is None
