@@ -34,6 +34,7 @@ MAX_BYTES = 1 << 20
 PEM_CERT_RE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 PEM_KEY_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----.+?-----END \1-----", re.S)
 CACHED = 1024  # distinct certificates kept loaded (a few KB each)
+LOAD_WAIT_S = 30.0  # how long a caller waits for another's load of the same content (it takes ms)
 NO_KEY_HINT = "export the certificate with its private key (PFX), or a PEM with both"
 PASSWORD_HINT = "the password can come from the environment, e.g. password: ${env:CERT_PASSWORD}"
 
@@ -123,8 +124,8 @@ def load_certificate_bytes(data: bytes, password: str | None, source: str) -> Lo
             _loaded.move_to_end(key)
     if not leader:
         try:
-            found = loading.result()
-        except CertificateError:  # it failed for that caller: this one loads it and gets its own message
+            found = loading.result(timeout=LOAD_WAIT_S)
+        except (CertificateError, TimeoutError):  # it failed for that caller (or is stuck): load it here
             return _load(data, password, source)
         return found if found.source == source else replace(found, source=source)
     try:
