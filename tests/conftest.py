@@ -14,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from testenv import REPO_DIR, SCRUB_EXACT, SCRUB_PREFIXES, TESTS_DIR, scrubbed_environ  # noqa: F401
 
+from entra_profiles.net.trace import Trace, adopt
+
 netguard_hook.install()
 SYSTEM_TEMP = tempfile.gettempdir()
 
@@ -48,6 +50,7 @@ def _scrub_env_and_guard_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     temp = tempfile.mkdtemp(prefix="ep-", dir=SYSTEM_TEMP)
     monkeypatch.setenv("TMPDIR", temp)
     monkeypatch.setattr(tempfile, "tempdir", temp)
+    adopt(Trace())  # this thread's request record, fresh: no deadline or cut left over by an earlier test
     before = len(netguard_hook.violations)
     try:
         yield
