@@ -36,6 +36,11 @@ def build_credential(
         return certificate.build(
             profile, spec, confidential_kwargs(route, transports, any_tenant), base_dir, vault_material
         )
+    if isinstance(spec, WorkloadIdentity) and not spec.azure_pipelines:
+        from entra_profiles.credentials import workload_identity
+
+        confidential = confidential_kwargs(route, transports, any_tenant)
+        return workload_identity.build(profile, spec, route, confidential, base_dir, transports.retries)
     kwargs = credential_kwargs(route, transports)
     if any_tenant and not isinstance(spec, ManagedIdentity):
         kwargs["additionally_allowed_tenants"] = ["*"]
@@ -46,6 +51,5 @@ def build_credential(
     if isinstance(spec, WorkloadIdentity):
         from entra_profiles.credentials import workload_identity
 
-        confidential = None if spec.azure_pipelines else confidential_kwargs(route, transports, any_tenant)
-        return workload_identity.build(profile, spec, route, kwargs, base_dir, transports.retries, confidential)
+        return workload_identity.azure_pipelines(profile, spec, route, kwargs)
     raise AssertionError(f"no builder for {type(spec).__name__}")

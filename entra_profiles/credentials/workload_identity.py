@@ -66,22 +66,14 @@ def token_file_reader(path: Path) -> Callable[[], str]:
 
 
 def build(
-    profile: Profile,
-    spec: WorkloadIdentity,
-    route: Route,
-    kwargs: dict[str, Any],
-    base: Path,
-    retries: int = 3,
-    confidential: dict[str, Any] | None = None,
+    profile: Profile, spec: WorkloadIdentity, route: Route, confidential: dict[str, Any], base: Path, retries: int = 3
 ) -> tuple[Any, CredentialFacts]:
-    """Azure Pipelines' credential from azure-identity (`kwargs`); GitHub's and a token file's with msal
-    directly (`confidential`: the app's sign-in with the CI token as its client assertion, as
-    azure-identity's ClientAssertionCredential makes it, without its per-credential pipeline)."""
-    assert profile.client_id is not None
-    facts = CredentialFacts("AppOnly", "WorkloadIdentity", client_id=profile.client_id)
-    if spec.azure_pipelines:
-        return _azure_pipelines(profile, spec, route, kwargs), facts
+    """GitHub's or a token file's: the app's sign-in with msal directly (`confidential`: see
+    credentials/options.py), the CI token as its client assertion, as azure-identity's
+    ClientAssertionCredential makes it, without its per-credential pipeline."""
     from entra_profiles.credentials.confidential import ConfidentialCredential
+
+    assert profile.client_id is not None
 
     # What can be told here is told before msal asks the authority anything (azure-identity asks the CI
     # first): a token file that is not there, a CI that offers no OIDC token.
@@ -97,13 +89,19 @@ def build(
         def func() -> str:  # within the profile's deadline: msal calls it for each token it asks for
             return fetch_ci_token(spec, route, retries=retries)
 
-    assert confidential is not None
     credential = ConfidentialCredential(profile.tenant, profile.client_id, {"client_assertion": func}, **confidential)
     credential.cut_at_deadline = False  # a token file or the CI's endpoint is read too: deadlines.within
-    return credential, facts
+    return credential, _facts(profile.client_id)
 
 
-def _azure_pipelines(profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any]) -> Any:
+def _facts(client_id: str) -> CredentialFacts:
+    return CredentialFacts("AppOnly", "WorkloadIdentity", client_id=client_id)
+
+
+def azure_pipelines(
+    profile: Profile, spec: WorkloadIdentity, route: Route, kwargs: dict[str, Any]
+) -> tuple[Any, CredentialFacts]:
+    """Azure Pipelines' credential: azure-identity's AzurePipelinesCredential (`kwargs`: its options)."""
     from azure.identity import AzurePipelinesCredential
 
     assert profile.client_id is not None
@@ -120,10 +118,11 @@ def _azure_pipelines(profile: Profile, spec: WorkloadIdentity, route: Route, kwa
     if not spec.service_connection_id:
         raise _unavailable("azure_pipelines needs service_connection_id", "set credential.service_connection_id")
     options = {k: v for k, v in kwargs.items() if k != "disable_instance_discovery"}
-    return AzurePipelinesCredential(
+    credential = AzurePipelinesCredential(
         tenant_id=profile.tenant,
         client_id=profile.client_id,
         service_connection_id=spec.service_connection_id,
         system_access_token=token,
         **options,
     )
+    return credential, _facts(profile.client_id)
