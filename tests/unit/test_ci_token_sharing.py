@@ -68,3 +68,37 @@ def test_a_token_lasts_no_longer_than_the_ci_said_when_this_clock_runs_behind() 
     assert ci_tokens._lifetime(issued_now) == pytest.approx(600, abs=2)
     assert ci_tokens._lifetime(no_iat) == pytest.approx(600, abs=2)
     assert ci_tokens._lifetime("not-a-jwt") is None
+
+
+def test_a_profile_waiting_for_anothers_ci_token_is_waiting_for_the_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one profile asks, another waits for its answer; if the waiter's deadline passes first, what
+    it was waiting for is the CI's endpoint (the report names it), not whatever it asked before."""
+    import threading
+
+    from entra_profiles.deadlines import Deadline
+    from entra_profiles.net.trace import Trace, adopt, trace
+
+    asked, release = threading.Event(), threading.Event()
+
+    def slow(spec: WorkloadIdentity, route: Any, url: str, bearer: str) -> str:
+        asked.set()
+        release.wait(10)
+        return jwt.encode({"exp": int(time.time() + 600)}, "k" * 32, algorithm="HS256")
+
+    monkeypatch.setattr(ci_tokens, "_ask", slow)
+    monkeypatch.setattr(ci_tokens, "_TOKENS", {})
+    spec = WorkloadIdentity(type="workload_identity", github=True)
+    route = route_for(BUILTIN["Global"], None)
+    first = threading.Thread(target=lambda: ci_tokens.fetch_ci_token(spec, route, ENV))
+    first.start()
+    try:
+        assert asked.wait(5)
+        adopt(Trace())
+        with pytest.raises(ci_tokens.CiTokenUnavailable) as caught:
+            ci_tokens.fetch_ci_token(spec, route, ENV, deadline=Deadline.start(0.2))
+        assert caught.value.code == "timeout"
+        assert "waiting for GitHub's OIDC endpoint at https://127.0.0.1:9" in caught.value.message
+        assert trace().sending == ENV["ACTIONS_ID_TOKEN_REQUEST_URL"]
+    finally:
+        release.set()
+        first.join(5)
