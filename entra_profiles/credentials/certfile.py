@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from entra_profiles.credentials.dnames import dotnet_name
 from entra_profiles.errors import EntraProfilesError
+from entra_profiles.regular_files import NotRegularFile, read_regular
 
 MAX_BYTES = 1 << 20
 PEM_CERT_RE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
@@ -90,17 +91,20 @@ class LoadedCertificate:
 def load_certificate_file(path: Path, password: str | None) -> LoadedCertificate:
     """A PEM or PFX file holding a certificate and its private key (raises CertificateError)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise CertificateError(f"{path} is larger than 1 MiB; it is not a certificate file")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_BYTES)
+    except NotRegularFile as exc:  # a named pipe would block the read forever
+        hint = None if exc.kind == "a directory" else "give a PEM or PFX file: pipes, devices and sockets are not read"
+        raise CertificateError(f"{path} is {exc.kind}, not a certificate file", hint=hint) from None
     except FileNotFoundError:
         raise CertificateError(
             f"certificate file {path} not found", hint="a relative credential.path is relative to the profiles file"
         ) from None
-    except IsADirectoryError:
-        raise CertificateError(f"{path} is a directory, not a certificate file") from None
     except PermissionError:
         raise CertificateError(f"cannot read certificate file {path}: permission denied") from None
+    except OSError as exc:
+        raise CertificateError(f"cannot read certificate file {path}: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise CertificateError(f"{path} is larger than 1 MiB; it is not a certificate file")
     return load_certificate_bytes(data, password, str(path))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from entra_profiles.config.models import Profile, WorkloadIdentity
 from entra_profiles.context import CredentialFacts
 from entra_profiles.credentials.process_env import claim
 from entra_profiles.redact import REDACTOR
+from entra_profiles.regular_files import NotRegularFile, kind_of, read_regular
 from entra_profiles.results import Failure, ProfileFailed
 from entra_profiles.routing import Route
 
@@ -25,6 +25,7 @@ def _unavailable(message: str, hint: str) -> ProfileFailed:
     return ProfileFailed(Failure("unavailable", message, hint))
 
 
+MAX_TOKEN_BYTES = 1 << 16  # a JWT of a few KB; more is not a token
 TOKEN_FILE_HINT = "check token_file; in Kubernetes the workload identity webhook mounts it"
 
 
@@ -34,17 +35,22 @@ def _unreadable(path: Path, exc: OSError) -> ProfileFailed:
 
 def _there(path: Path) -> None:
     """The token file is there to be read (it is read each time a token is asked for, within the
-    deadline): not missing, not a directory, readable, not empty."""
+    deadline): not missing, a regular file (regular_files.py), readable, not empty."""
     try:
         found = path.stat()
-        if stat.S_ISDIR(found.st_mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         if not os.access(path, os.R_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
     except OSError as exc:
         raise _unreadable(path, exc) from None
-    if stat.S_ISREG(found.st_mode) and found.st_size == 0:
+    kind = kind_of(found.st_mode)
+    if kind is not None:
+        raise _not_regular(path, kind)
+    if found.st_size == 0:
         raise _empty(path)
+
+
+def _not_regular(path: Path, kind: str) -> ProfileFailed:
+    return _unavailable(f"the federated token file {path} is {kind}, not a regular file", TOKEN_FILE_HINT)
 
 
 def _empty(path: Path) -> ProfileFailed:
@@ -54,7 +60,9 @@ def _empty(path: Path) -> ProfileFailed:
 def token_file_reader(path: Path) -> Callable[[], str]:
     def read() -> str:
         try:
-            token = path.read_text(encoding="utf-8").strip()
+            token = read_regular(path, MAX_TOKEN_BYTES).decode("utf-8", "replace").strip()
+        except NotRegularFile as exc:
+            raise _not_regular(path, exc.kind) from None
         except OSError as exc:
             raise _unreadable(path, exc) from None
         if not token:

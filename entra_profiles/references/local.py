@@ -6,8 +6,6 @@ escaped in strings that still hold such a reference, and unescaped in the others
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from entra_profiles.config.models import SECRET_FIELDS
 from entra_profiles.config.yamltree import LocatedList, LocatedMap, Pos
 from entra_profiles.errors import Location, Problem, clipped
 from entra_profiles.references.syntax import Ref, ReferenceSyntaxError, has_reference, is_deferred, parse
+from entra_profiles.regular_files import NotRegularFile, read_regular
 
 MAX_FILE_BYTES = 1 << 20
 QUOTES_INPUT = ("unterminated", "unknown reference")  # messages that quote the text around a `${`
@@ -151,31 +150,15 @@ def _local(ref: Ref, base_dir: Path, environ: Mapping[str, str]) -> str:
 
 
 def _read_regular(path: Path, written: str) -> bytes:
-    """At most MAX_FILE_BYTES + 1 bytes of a regular file. A pipe, device or socket is refused before
-    it is read (a FIFO would block forever, /dev/zero never ends); the file's own size is not trusted."""
-    kind = _not_regular(path.stat().st_mode)
-    if kind is None:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-        with os.fdopen(fd, "rb") as handle:
-            kind = _not_regular(os.fstat(fd).st_mode)  # it may have been replaced since
-            if kind is None:
-                return handle.read(MAX_FILE_BYTES + 1)
-    raise ReferenceSyntaxError(
-        f"{written} is {kind}, not a regular file",
-        "reference a file of text: pipes, devices and sockets are not read",
-    )
-
-
-def _not_regular(mode: int) -> str | None:
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a socket" if stat.S_ISSOCK(mode) else "another kind of file"
+    """At most MAX_FILE_BYTES + 1 bytes of a regular file (regular_files.py); a pipe, device or socket is
+    refused before it is read."""
+    try:
+        return read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        raise ReferenceSyntaxError(
+            f"{written} is {exc.kind}, not a regular file",
+            "reference a file of text: pipes, devices and sockets are not read",
+        ) from None
 
 
 def keyvault_allowed(path: str) -> bool:

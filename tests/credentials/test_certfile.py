@@ -232,3 +232,29 @@ def test_files_cut_short_are_called_damaged(tmp_path: Path) -> None:
     assert error(pfx_cut, "hunter2")[0] == (
         f"the PFX file {pfx_cut} is damaged: {len(pfx) // 2} bytes where it declares {len(pfx)}"
     )
+
+
+def test_a_named_pipe_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """Reading a FIFO without a writer blocks forever, beyond any deadline: it is refused instead."""
+    import os
+    import threading
+
+    pipe = tmp_path / "cert.pem"
+    os.mkfifo(pipe)
+    caught: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_certificate_file(pipe, None)
+        except BaseException as exc:
+            caught.append(exc)
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(5)
+    assert not worker.is_alive(), "the certificate load blocked on a named pipe"
+    assert isinstance(caught[0], CertificateError)
+    assert (caught[0].message, caught[0].hint) == (
+        f"{pipe} is a named pipe (FIFO), not a certificate file",
+        "give a PEM or PFX file: pipes, devices and sockets are not read",
+    )

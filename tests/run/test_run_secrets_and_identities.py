@@ -296,3 +296,15 @@ def test_a_missing_token_file_fails_before_anything_is_asked(tmp_path: Path) -> 
         "message": f"cannot read the federated token file {tmp_path / 'gone/token'}: No such file or directory",
         "hint": "check token_file; in Kubernetes the workload identity webhook mounts it",
     }
+
+
+def test_a_token_file_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    r = run_alone(tmp_path, "k8s", "{type: workload_identity, token_file: pipe}")
+    assert by_name(r)["k8s"]["error"] == {
+        "code": "unavailable",
+        "message": f"the federated token file {tmp_path / 'pipe'} is a named pipe (FIFO), not a regular file",
+        "hint": "check token_file; in Kubernetes the workload identity webhook mounts it",
+    }
