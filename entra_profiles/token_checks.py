@@ -8,7 +8,8 @@ for something else. What real Entra does, and so what passes:
   against the application ids known here, and accepted for a resource whose id is not known.
 - `tid` is the tenant's id. A profile may name its tenant by a domain: the id is then the one
   discovery gave (the tenant segment of the token endpoint it named); without discovery (Azure
-  Pipelines' workload identity) a domain cannot be compared. A managed identity's token is from the identity's tenant.
+  Pipelines' workload identity) a domain cannot be compared. A managed identity's token is from the
+  identity's tenant.
 """
 
 from __future__ import annotations

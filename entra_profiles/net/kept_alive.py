@@ -18,7 +18,8 @@ import socket
 import ssl
 import threading
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from urllib3.exceptions import (
@@ -130,19 +131,30 @@ class KeptAlive:
 
 
 def _connected(host: str, port: int, timeout: float) -> socket.socket:
-    """A TCP connection within `timeout`, watched by the profile's deadline from then on; failures as
-    urllib3 raises them."""
-    try:
-        sock = connect(host, port, timeout)
-    except socket.gaierror as exc:
-        raise NameResolutionError(host, _Where(host, port), exc) from exc  # type: ignore[arg-type]
-    except TimeoutError as exc:
-        raise ConnectTimeoutError(f"Connection to {host} timed out. (connect timeout={timeout})") from exc
-    except OSError as exc:
-        where = _Where(host, port)
-        raise NewConnectionError(where, f"Failed to establish a new connection: {exc}") from exc  # type: ignore[arg-type]
+    """A TCP connection within `timeout`, watched by the profile's deadline from then on."""
+    sock = open_socket(host, port, timeout, _Where(host, port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return watched(sock)
+
+
+def open_socket(
+    host: str,
+    port: int,
+    timeout: float,
+    where: Any,
+    source_address: tuple[str, int] | None = None,
+    socket_options: Sequence[tuple[int, int, int | bytes]] | None = None,
+) -> socket.socket:
+    """A TCP connection to `host` within `timeout`, its name looked up with a bounded wait
+    (net/resolve.py); failures as urllib3 raises them, naming `where` (a connection, or host:port)."""
+    try:
+        return connect(host, port, timeout, source_address, socket_options)
+    except socket.gaierror as exc:
+        raise NameResolutionError(host, where, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(where, f"Connection to {host} timed out. (connect timeout={timeout})") from exc
+    except OSError as exc:
+        raise NewConnectionError(where, f"Failed to establish a new connection: {exc}") from exc
 
 
 class _HTTP(http.client.HTTPConnection):

@@ -24,13 +24,11 @@ from urllib.parse import urlencode, urlsplit
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from entra_profiles.net.answers import recorded
 from entra_profiles.net.httplog import logged
-from entra_profiles.net.kept_alive import KeptAlive
+from entra_profiles.net.kept_alive import KeptAlive, open_socket
 from entra_profiles.net.loopback import is_loopback
-from entra_profiles.net.resolve import connect
 from entra_profiles.net.shared_fetch import DISCOVERY_SUFFIX, SharedFetches, is_discovery
 from entra_profiles.net.trace import LastResponse, trace, watched
 
@@ -199,14 +197,7 @@ def _proxy_socket(conn: HTTPConnection) -> socket.socket:
     """urllib3's HTTPConnection._new_conn with the proxy's name looked up by net/resolve.py: a resolver
     that hangs fails the connection within its connect timeout, as the connection itself would."""
     timeout = conn.timeout if isinstance(conn.timeout, int | float) else CONNECT_TIMEOUT_S
-    try:
-        sock = connect(conn._dns_host, conn.port or 443, timeout, conn.source_address, conn.socket_options)
-    except socket.gaierror as exc:
-        raise NameResolutionError(conn.host, conn, exc) from exc
-    except TimeoutError as exc:
-        raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out. (connect timeout={timeout})") from exc
-    except OSError as exc:
-        raise NewConnectionError(conn, f"Failed to establish a new connection: {exc}") from exc
+    sock = open_socket(conn._dns_host, conn.port or 443, timeout, conn, conn.source_address, conn.socket_options)
     sys.audit("http.client.connect", conn, conn.host, conn.port)
     return sock
 

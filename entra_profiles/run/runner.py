@@ -175,7 +175,9 @@ def _import_first(ps: ProfileSet, names: list[str]) -> None:
 def _discovers(credential: Any) -> bool:
     """Signs in with msal directly (credentials/confidential.py), which asks for the tenant's discovery
     document first."""
-    return isinstance(credential, DISCOVERING) and not getattr(credential, "azure_pipelines", False)
+    return isinstance(credential, DISCOVERING) and not (
+        isinstance(credential, WorkloadIdentity) and credential.azure_pipelines
+    )
 
 
 class _Jobs:
