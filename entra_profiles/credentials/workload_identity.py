@@ -35,7 +35,8 @@ def _unreadable(path: Path, exc: OSError) -> ProfileFailed:
 
 def _there(path: Path) -> None:
     """The token file is there to be read (it is read each time a token is asked for, within the
-    deadline): not missing, a regular file (regular_files.py), readable, not empty."""
+    deadline): not missing, a regular file (regular_files.py), readable, neither empty nor larger than
+    any token."""
     try:
         found = path.stat()
         if not os.access(path, os.R_OK):
@@ -47,10 +48,16 @@ def _there(path: Path) -> None:
         raise _not_regular(path, kind)
     if found.st_size == 0:
         raise _empty(path)
+    if found.st_size > MAX_TOKEN_BYTES:
+        raise _too_large(path)
 
 
 def _not_regular(path: Path, kind: str) -> ProfileFailed:
     return _unavailable(f"the federated token file {path} is {kind}, not a regular file", TOKEN_FILE_HINT)
+
+
+def _too_large(path: Path) -> ProfileFailed:
+    return _unavailable(f"the federated token file {path} is larger than 64 KiB: not a token", TOKEN_FILE_HINT)
 
 
 def _empty(path: Path) -> ProfileFailed:
@@ -60,11 +67,14 @@ def _empty(path: Path) -> ProfileFailed:
 def token_file_reader(path: Path) -> Callable[[], str]:
     def read() -> str:
         try:
-            token = read_regular(path, MAX_TOKEN_BYTES).decode("utf-8", "replace").strip()
+            data = read_regular(path, MAX_TOKEN_BYTES)
         except NotRegularFile as exc:
             raise _not_regular(path, exc.kind) from None
         except OSError as exc:
             raise _unreadable(path, exc) from None
+        if len(data) > MAX_TOKEN_BYTES:  # never cut short: a token that is only part of the file fails in Entra
+            raise _too_large(path)
+        token = data.decode("utf-8", "replace").strip()
         if not token:
             raise _empty(path)
         REDACTOR.register(token)

@@ -308,3 +308,13 @@ def test_a_token_file_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
         "message": f"the federated token file {tmp_path / 'pipe'} is a named pipe (FIFO), not a regular file",
         "hint": "check token_file; in Kubernetes the workload identity webhook mounts it",
     }
+
+
+def test_a_token_file_larger_than_any_token_is_refused_whole(tmp_path: Path) -> None:
+    (tmp_path / "big").write_text("x" * (1 << 16) + "y")
+    r = run_alone(tmp_path, "k8s", "{type: workload_identity, token_file: big}")
+    assert by_name(r)["k8s"]["error"] == {
+        "code": "unavailable",
+        "message": f"the federated token file {tmp_path / 'big'} is larger than 64 KiB: not a token",
+        "hint": "check token_file; in Kubernetes the workload identity webhook mounts it",
+    }
