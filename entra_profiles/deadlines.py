@@ -117,7 +117,8 @@ class _Watchdog:
             if not self._started:
                 self._started = True
                 threading.Thread(target=self._run, name="watchdog", daemon=True).start()
-            self._cond.notify()
+            elif self._heap[0][1] == key:  # sooner than what it waits for; else it wakes in time anyway
+                self._cond.notify()
             return key
 
     def unwatch(self, key: int) -> None:

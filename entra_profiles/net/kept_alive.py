@@ -157,7 +157,24 @@ def open_socket(
         raise NewConnectionError(where, f"Failed to establish a new connection: {exc}") from exc
 
 
-class _HTTP(http.client.HTTPConnection):
+class _OneWrite:
+    """A request sent in one write, its line, headers and body together, where http.client writes the body
+    on its own: with TLS each write is a record, and Python first waits on each one for the socket to take
+    it (a poll), two system calls in which another thread takes the interpreter from this one."""
+
+    _buffer: list[bytes]
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        if isinstance(message_body, bytes) and not encode_chunked:
+            self._buffer.extend((b"", b""))
+            request = b"\r\n".join(self._buffer) + message_body
+            del self._buffer[:]
+            self.send(request)  # type: ignore[attr-defined]
+            return
+        super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
+
+
+class _HTTP(_OneWrite, http.client.HTTPConnection):
     def __init__(self, host: str, port: int, connect_timeout: float, read_timeout: float) -> None:
         super().__init__(host, port, timeout=connect_timeout)
         self._connect_timeout, self._read_timeout = connect_timeout, read_timeout
@@ -167,7 +184,7 @@ class _HTTP(http.client.HTTPConnection):
         self.sock.settimeout(self._read_timeout)
 
 
-class _HTTPS(http.client.HTTPSConnection):
+class _HTTPS(_OneWrite, http.client.HTTPSConnection):
     """TLS with the run's context (CA bundle, hostname checked); the handshake keeps to the connect timeout
     and the profile's deadline can cut it. It resumes the origin's last session where there is one (the
     server checked then, against the same context: no certificate to verify again, no signature for the

@@ -33,6 +33,7 @@ class Server:
         self.tls = ensure_tls(directory)
         self.connections = 0
         self.closed = threading.Event()  # set once the server closed a connection after /idle-close
+        self.bodies: list[bytes] = []  # of the POST requests
         self.resumed: list[bool] = []  # per connection: did its handshake resume an earlier session
         owner = self
 
@@ -46,6 +47,10 @@ class Server:
                 owner.connections += 1
                 owner.resumed.append(self.request.session_reused)
                 super().setup()
+
+            def do_POST(self) -> None:
+                owner.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+                self.do_GET()
 
             def do_GET(self) -> None:
                 if self.path == "/slow":
@@ -117,6 +122,31 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused(server: Server)
     assert (status, body) == (200, b'{"ok": true}')
     assert server.connections == 2
     assert server.resumed == [False, True]  # the second resumed the first one's TLS session
+
+
+def test_a_request_goes_out_in_one_write(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Line, headers and body together: with TLS each write is a record, and each costs system calls."""
+    import entra_profiles.net.kept_alive as kept_alive
+
+    writes: list[bytes] = []
+    send = kept_alive._HTTPS.send
+
+    def recorded(self: Any, data: bytes) -> None:
+        writes.append(data)
+        send(self, data)
+
+    monkeypatch.setattr(kept_alive._HTTPS, "send", recorded)
+    http = client(server)
+    body = b"grant_type=client_credentials&client_id=x"
+    status, _, _ = http.request(
+        "POST", f"{server.url}/ok", body, {"Content-Type": "application/x-www-form-urlencoded"}, 5
+    )
+    http.close()
+    assert status == 200 and server.bodies == [body]
+    assert (
+        len(writes) == 1 and writes[0].startswith(b"POST /ok HTTP/1.1\r\n") and writes[0].endswith(b"\r\n\r\n" + body)
+    )
+    assert b"Content-Length: 41\r\n" in writes[0]
 
 
 def test_a_gzip_answer_is_read_undone(server: Server) -> None:

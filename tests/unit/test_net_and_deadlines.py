@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 
 import pytest
 
-from entra_profiles.deadlines import LAST_ATTEMPT_SHARE, DaemonPool, Deadline, DeadlineExceeded, retrying, within
+from entra_profiles.deadlines import (
+    LAST_ATTEMPT_SHARE,
+    DaemonPool,
+    Deadline,
+    DeadlineExceeded,
+    guarded,
+    retrying,
+    within,
+)
 from entra_profiles.net.causes import answer_problem, network_cause
 from entra_profiles.net.sessions import is_loopback, proxy_for
+from entra_profiles.net.trace import Trace, adopt, watched
 
 
 @pytest.mark.parametrize(
@@ -166,3 +176,26 @@ def test_a_name_that_does_not_resolve() -> None:
         "login.lab.contoso.example does not resolve (DNS failure)",
         "check the host name in the profile's cloud and this machine's DNS; behind a proxy set HTTPS_PROXY",
     )
+
+
+def test_a_sooner_deadline_is_cut_in_time_while_a_later_one_is_watched() -> None:
+    """The watchdog is woken only for a deadline sooner than the one it waits for: one watched after a
+    later one must still be cut at its own."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def waits_on_a_silent_server(ended: dict[str, float], seconds: float) -> None:
+            adopt(Trace())
+            started = time.monotonic()
+            with socket.create_connection(("127.0.0.1", port)) as sock, contextlib.suppress(DeadlineExceeded):
+                guarded(Deadline.start(seconds), lambda: watched(sock).recv(1) or sock.recv(1))
+            ended[str(seconds)] = time.monotonic() - started
+
+        ended: dict[str, float] = {}
+        late = threading.Thread(target=waits_on_a_silent_server, args=(ended, 2.0), daemon=True)
+        late.start()
+        time.sleep(0.2)  # the watchdog now waits for the 2 s deadline
+        waits_on_a_silent_server(ended, 0.3)
+        late.join(5)
+    assert ended["0.3"] < 1.0  # not cut with the 2 s one
+    assert 1.9 < ended["2.0"] < 4
