@@ -36,7 +36,9 @@ def quick_model(model: type[M], data: Any) -> M | None:
 def quick_ok(model: type[BaseModel], data: Any, partial: bool = False) -> bool:
     """Whether `model.model_validate(data)` would find nothing wrong (False: pydantic decides). `partial`:
     as a partial profile is checked where it is written (config/partial.py): every field optional and
-    nullable except a credential's `type`, and the profile's own validators left for after inheritance."""
+    nullable except a credential's `type`, and the profile's own validators left for after inheritance.
+    A credential written without its `type` (inherited) is then let through unread, as the loader takes
+    pydantic's word on it: that it cannot tell which kind it is, nothing more (union_tag_not_found)."""
     return _model(model, data, partial) is not _NO
 
 
@@ -136,6 +138,8 @@ def _tagged(annotation: Any, tag: Any, partial: bool) -> Check:
     def check(value: Any) -> Any:
         if not isinstance(value, dict):
             return _NO
+        if partial and tag not in value:
+            return value  # its kind is inherited: checked after inheritance
         wanted = value.get(tag)
         member = members.get((type(wanted), wanted)) if isinstance(wanted, Hashable) else None
         return _NO if member is None else _model(member, value, partial)

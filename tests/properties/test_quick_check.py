@@ -15,7 +15,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from entra_profiles.config import loader, quick
 from entra_profiles.config.models import CustomCloud, Profile, ProfileFile
@@ -124,6 +124,7 @@ CREDENTIALS = [
         github=one_of(BOOLS),
     ),
     mapping({}, type=one_of((["client_secret", "certificate"], ["secret", "Certificate"])), secret=one_of(TEXT)),
+    mapping({}, thumbprint=one_of(THUMBPRINTS), secret=one_of(TEXT), stores=words((["CurrentUser/My"], [""]))),
 ]
 credentials = st.one_of(*CREDENTIALS)
 expects = mapping(
@@ -188,8 +189,12 @@ def test_a_profile_quick_checked_is_the_profile_pydantic_makes(data: dict[str, A
 
 @given(profiles)
 def test_a_partial_profile_quick_checked_passes_pydantic(data: dict[str, Any]) -> None:
+    """Nothing wrong but what the loader leaves for after inheritance: a credential's inherited type."""
     if quick.quick_ok(Profile, data, partial=True):
-        PartialProfile.model_validate(data)
+        try:
+            PartialProfile.model_validate(data)
+        except ValidationError as exc:
+            assert {e["type"] for e in exc.errors()} == {"union_tag_not_found"}, exc.errors()
 
 
 @given(clouds)
