@@ -1,9 +1,10 @@
 """The common shapes of a profiles file checked without pydantic's validators: the models' own fields, value
 checks and validators, read from the models and applied to the plain values YAML gives.
 
-pydantic builds a model's validator the first time it validates one: for this file format ~25 ms (and its
-plugin lookup), before a single profile is checked, then ~40 µs a profile. In a run that is CPU its one busy
-core spends before the first request can go out. What this accepts, pydantic accepts with an equal result
+pydantic builds a model's validator the first time it validates one: for this file format ~20 ms (and its
+plugin lookup) before a single profile is checked, then a few µs a profile. In a run that is CPU its one
+busy core spends before the first request can go out; for a file of up to 1,000 profiles this is cheaper
+(config/loader.py's QUICK_UP_TO). What this accepts, pydantic accepts with an equal result
 (tests/properties/test_quick_check.py holds the two side by side on generated files). Whatever it is not
 sure of — a type it does not know, a value pydantic would coerce, any check that fails — it declines (None,
 False), and the loader asks pydantic, whose errors are the ones reported. It never reports a problem itself.
