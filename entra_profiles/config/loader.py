@@ -111,13 +111,13 @@ class _Checker:
         self.out.defaults_used = refs.defaults_used
         REDACTOR.register_many(refs.secrets)
         self.skip = refs.failed | self.source.refused
-        self.quick = len(self._mapping("profiles")) + len(self._mapping("templates")) <= QUICK_UP_TO
+        profiles = self._mapping("profiles")
+        templates = self._mapping("templates")
+        self.quick = len(profiles) + len(templates) <= QUICK_UP_TO
         self._top_level()
         top = self.tree.get("keyvault_credential")
         self.out.keyvault_credential = top if isinstance(top, str) else None
         self._clouds()
-        profiles = self._mapping("profiles")
-        templates = self._mapping("templates")
         defaults = self.tree.get("defaults")
         defaults = defaults if isinstance(defaults, LocatedMap) else None
         for section in (templates, profiles):
@@ -196,10 +196,11 @@ class _Checker:
                 self.problem(body.pos, f"'{name}' is a built-in cloud", "give the custom cloud another name")
                 continue
             spec = quick_model(CustomCloud, body) if self.quick else None
-            try:
-                spec = spec or CustomCloud.model_validate(body)
-            except ValidationError:
-                continue  # reported by the top-level check
+            if spec is None:
+                try:
+                    spec = CustomCloud.model_validate(body)
+                except ValidationError:
+                    continue  # reported by the top-level check
             ca = None
             if spec.ca_bundle:
                 ca_path = (self.path.parent / Path(spec.ca_bundle).expanduser()).resolve()

@@ -100,6 +100,7 @@ def _plan(model: type[BaseModel], partial: bool) -> _Plan | None:
         or any(d.info.mode != "after" for d in decorators.field_validators.values())
         or any(d.info.mode != "after" for d in decorators.model_validators.values())
         or any(info.alias or info.validation_alias or info.default_factory for info in fields.values())
+        or any(info.discriminator is not None and info.metadata for info in fields.values())  # both: unread
     ):
         return None
     checks = {name: _field(info, partial and name != "type") for name, info in fields.items()}
