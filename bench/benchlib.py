@@ -241,16 +241,25 @@ def measure(command: list[str], env: dict[str, str], out: Path, sample_s: float 
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        try:
-            code = process.wait(timeout=STEP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
+        # A blocking wait returns the moment the process ends; Popen.wait(timeout=...) polls, in steps
+        # of up to 50 ms, which would round every wall time up to its next step. A timer bounds it.
+        killed = threading.Event()
+
+        def kill() -> None:
+            killed.set()
             process.kill()
-            process.wait()
-            raise SystemExit(f"timed out after {STEP_TIMEOUT_S} s: {' '.join(command)}") from None
+
+        timer = threading.Timer(STEP_TIMEOUT_S, kill)
+        timer.start()
+        try:
+            code = process.wait()
         finally:
             wall = time.perf_counter() - began
+            timer.cancel()
             done.set()
             sampler.join()
+        if killed.is_set():
+            raise SystemExit(f"timed out after {STEP_TIMEOUT_S} s: {' '.join(command)}")
     stderr = out.with_suffix(".stderr").read_text(errors="replace")
     return Measured(wall, peak[0] / 1024, peak[1] / 1024, out.read_text(), code, stderr[-2000:])
 
