@@ -1,3 +1,3 @@
-from entra_profiles.cli import main
+from entra_profiles.entry import main
 
 main()

@@ -66,6 +66,10 @@ def cli(file: Path | None, debug: bool, no_color: bool) -> None:
     Describe each connection once in a YAML file (tenant, app, credential, cloud);
     validate it, connect, and export what other tools need.
     """
+    if _resume_collector:  # the command is imported (entry.py): what it does may make garbage cycles
+        _resume_collector.clear()
+        gc.freeze()  # what the start-up made lives to the end: no collection need walk it
+        gc.enable()
 
 
 def no_core_dumps() -> None:
@@ -87,8 +91,13 @@ def no_core_dumps() -> None:
             pass
 
 
-def main(argv: list[str] | None = None) -> None:
+_resume_collector: list[bool] = []  # entry.py paused the cycle collector: cli() resumes it
+
+
+def main(argv: list[str] | None = None, collector_paused: bool = False) -> None:
     """Entry point: map every outcome to a documented exit code, never a traceback by accident."""
+    if collector_paused:
+        _resume_collector.append(True)
     no_core_dumps()
     args = sys.argv[1:] if argv is None else argv
     ours = args[: args.index("--")] if "--" in args else args  # after --: the arguments of exec's command

@@ -8,7 +8,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from testenv import scrubbed_environ
 
 from entra_profiles.run.heap import BATCH_THRESHOLD, quiet_collector
@@ -53,3 +55,39 @@ def test_the_collector_is_quieter_during_a_batch_and_restored_after_it() -> None
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+ENTRY_SEES = """\
+import gc
+from entra_profiles import cli, entry
+cli.main = lambda **given: print(gc.isenabled(), given)
+entry.main()
+"""
+
+
+def test_the_entry_pauses_the_collector_before_anything_is_imported() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_SEES], env=scrubbed_environ(), capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "False {'collector_paused': True}", done.stderr
+
+
+def test_the_command_runs_with_the_collector_resumed_and_the_start_up_frozen(monkeypatch: Any) -> None:
+    from entra_profiles import cli
+    from entra_profiles.commands import schema
+
+    seen: list[tuple[bool, int]] = []
+    monkeypatch.setattr(schema.schema, "callback", lambda **_: seen.append((gc.isenabled(), gc.get_freeze_count())))
+    gc.disable()
+    try:
+        with pytest.raises(SystemExit):
+            cli.main(["schema"], collector_paused=True)
+        assert seen and seen[0][0] and seen[0][1] > 0  # resumed, what the start-up made frozen
+        gc.unfreeze()
+        gc.disable()
+        with pytest.raises(SystemExit):
+            cli.main(["schema"])  # a caller's own settings are left alone
+        assert seen[1] == (False, 0)
+    finally:
+        gc.unfreeze()
+        gc.enable()
