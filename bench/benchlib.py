@@ -299,21 +299,52 @@ def run_script(script: Path, state: Path, profiles: Path, count: int, env: dict[
     return m
 
 
-def library_imports(command: list[str], env: dict[str, str]) -> str:
-    """`import a, b, …` of the third-party packages `command` imports (from site-packages), none of ours:
-    what a floor's interpreter start must load."""
+@dataclass(frozen=True)
+class LibraryImports:
+    """What a floor's interpreter must load: the third-party code a command imports, none of ours."""
+
+    packages: list[str]  # the top-level packages, as `import a, b, …` names them
+    modules: list[str]  # every module of theirs the command imported, in the order it finished them
+
+    def package_program(self) -> str:
+        return "import " + ", ".join(self.packages)
+
+    def module_program(self) -> str:
+        """Each module in turn (one that failed in the command, an optional dependency, fails here too)."""
+        return "\n".join(
+            [
+                "import importlib",
+                f"for m in {self.modules!r}:",
+                "    try:",
+                "        importlib.import_module(m)",
+                "    except ImportError:",
+                "        pass",
+            ]
+        )
+
+
+def library_imports(command: list[str], env: dict[str, str]) -> LibraryImports:
+    """The third-party packages and modules `command` imports (from site-packages), found with -X importtime.
+    `import a` alone can load little of what the command uses from `a`: pydantic, for one, loads its parts
+    on first use (`from pydantic import BaseModel` brings in its schema machinery)."""
+    import importlib.util
     import sysconfig
 
     done = subprocess.run([command[0], "-X", "importtime", *command[1:]], env=env, capture_output=True, text=True)
-    names = {line.split("|")[2].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    site = sysconfig.get_paths()["purelib"]
-    found = set()
-    for name in sorted(n for n in names if "." not in n and not n.startswith("_")):
-        spec = __import__("importlib.util").util.find_spec(name)
-        origin = (spec.origin or "") if spec else ""
-        if origin.startswith(site) and name != "entra_profiles" and "__editable__" not in name:
-            found.add(name)
-    return "import " + ", ".join(sorted(found))
+    names = [line.split("|")[2].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    site = tuple({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    modules: list[str] = []
+    for name in names:
+        if name.split(".")[0] == "entra_profiles" or "__editable__" in name or name in modules:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and (spec.origin or "").startswith(site):
+            modules.append(name)
+    packages = sorted({m.split(".")[0] for m in modules if not m.startswith("_")})
+    return LibraryImports(packages, modules)
 
 
 def spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
