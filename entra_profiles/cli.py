@@ -96,8 +96,7 @@ _resume_collector: list[bool] = []  # entry.py paused the cycle collector: cli()
 
 def main(argv: list[str] | None = None, collector_paused: bool = False) -> None:
     """Entry point: map every outcome to a documented exit code, never a traceback by accident."""
-    if collector_paused:
-        _resume_collector.append(True)
+    _resume_collector[:] = [True] if collector_paused else []
     no_core_dumps()
     args = sys.argv[1:] if argv is None else argv
     ours = args[: args.index("--")] if "--" in args else args  # after --: the arguments of exec's command
