@@ -57,7 +57,8 @@ def _not_regular(path: Path, kind: str) -> ProfileFailed:
 
 
 def _too_large(path: Path) -> ProfileFailed:
-    return _unavailable(f"the federated token file {path} is larger than 64 KiB: not a token", TOKEN_FILE_HINT)
+    size = f"{MAX_TOKEN_BYTES // 1024} KiB"
+    return _unavailable(f"the federated token file {path} is larger than {size}: not a token", TOKEN_FILE_HINT)
 
 
 def _empty(path: Path) -> ProfileFailed:
