@@ -10,7 +10,9 @@ In one run, interleaved round by round against one sandbox (a subprocess on 127.
   the run imports (found with -X importtime), none of ours — plus the round trips the run's concurrency
   cannot hide, ceil(200 / concurrency) x 50 ms, with our concurrency and with 16 (the formula of issue #4).
   `import pydantic` alone loads little of pydantic (its parts load on first use), so the floor imports
-  the modules the run imported; the import of the packages alone is measured and printed beside it.
+  the modules the run imported: the imports a run needs (issue #4), of the libraries only (issue #11).
+  The import of the packages alone is measured and its ratio printed beside it, for reference: it leaves
+  out library modules the run cannot do without, so it is not the target's floor.
 
 Targets (issue #11): >= 15x the sequential loop, >= 2x the thread-pool script, <= 1.5x the floor.
 Run: .venv/bin/python bench/run.py [--runs N] [--quick] [--show-baselines] [-- RUN ARGS]
@@ -131,10 +133,7 @@ def main() -> None:
         f"{verdict(ratio <= TARGET_FLOOR_RATIO)}"
     )
     by_packages = run_s / (packages_s + floor - imports_s)
-    print(
-        f"run / floor with the packages' import alone = {by_packages:.2f}x   target <= {TARGET_FLOOR_RATIO:g}x: "
-        f"{verdict(by_packages <= TARGET_FLOOR_RATIO)}"
-    )
+    print(f"  (for reference, not the target: run / floor with the packages' import alone = {by_packages:.2f}x)")
 
 
 if __name__ == "__main__":
