@@ -29,7 +29,7 @@ from entra_profiles.reports import structured, text
 from entra_profiles.reports.html import render_html
 from entra_profiles.reports.junit import render_junit
 from entra_profiles.reports.markdown import render_markdown
-from entra_profiles.reports.model import Batch
+from entra_profiles.reports.model import Batch, document
 from entra_profiles.results import AppCredential, CheckResult, Failure, ProfileResult
 from entra_profiles.safetext import neutralize, one_line
 
@@ -175,6 +175,17 @@ def result_with(value: str) -> list[ProfileResult]:
     ok.checks = [CheckResult("forbid_roles", "fail", value, value, "forbidden_roles"), CheckResult("x", "warn", value)]
     ok.credentials = [AppCredential("secret", "2026-12-01T00:00:00Z", value, value, None, value, True)]
     return [failed, ok]
+
+
+@settings(max_examples=200, deadline=None)
+@given(DANGEROUS)
+def test_yaml_report_writes_the_same_data_safely_with_either_emitter(value: str) -> None:
+    """libyaml's emitter (the default where PyYAML has it) and PyYAML's own, on the same report."""
+    data = document(Batch(result_with(value), fail_on="warn"))
+    for base in (yaml.SafeDumper, yaml.CSafeDumper):
+        written = neutralize(structured.yaml_text(data, base))
+        assert yaml.safe_load(written) == data, base.__name__
+        assert commands_in(written) == [], base.__name__
 
 
 @settings(max_examples=400, deadline=None)
