@@ -22,21 +22,21 @@ from entra_profiles.safetext import UNPRINTABLE, hashes_escaped, json_text
 _RISKY = re.compile(f"[{UNPRINTABLE}]|##|::")
 
 
-UNFOLDED = 2**31 - 1  # a line width no line reaches (libyaml takes an int)
+_UNFOLDED = 2**31 - 1  # a line width no line reaches (libyaml takes an int)
 
 
 def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if _RISKY.search(value) else None)
 
 
-def dumper(base: type) -> Any:
+def _dumper(base: type) -> Any:
     """safe_dump's dumper on `base` (yaml.SafeDumper or yaml.CSafeDumper), with risky strings double-quoted."""
     made: Any = type("Dumper", (base,), {})
     made.add_representer(str, _string)
     return made
 
 
-_DUMPER = dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+_DUMPER = _dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
 
 
 def render_json(batch: Batch) -> str:
@@ -49,6 +49,6 @@ def render_yaml(batch: Batch) -> str:
 
 def yaml_text(data: Any, base: Any = None) -> str:
     """`data` as the YAML report writes it (with `base`'s emitter: the default one if None)."""
-    made = _DUMPER if base is None else dumper(base)
-    text = yaml.dump(data, Dumper=made, sort_keys=False, allow_unicode=True, width=UNFOLDED)
+    made = _DUMPER if base is None else _dumper(base)
+    text = yaml.dump(data, Dumper=made, sort_keys=False, allow_unicode=True, width=_UNFOLDED)
     return hashes_escaped(text, "\\x23").rstrip("\n")
